@@ -1,0 +1,17 @@
+//! Domain types and rules of the social appliance: accounts, posts, visibility, follows,
+//! validation and post text parsing. Pure: no IO, no async runtime, no database or web types.
+
+pub mod account;
+pub mod ids;
+pub mod instance;
+pub mod notification;
+pub mod post;
+pub mod text;
+pub mod validate;
+
+pub use account::{Account, AccountStatus, Role};
+pub use ids::{AccountId, NotificationId, PostId};
+pub use instance::RegistrationMode;
+pub use notification::NotificationKind;
+pub use post::{Post, Visibility};
+pub use validate::{ValidationError, Validated};

@@ -1,0 +1,13 @@
+//! Persistence for the social appliance: one [`Store`] API over two backends (SQLite, the
+//! embedded default, and PostgreSQL for the appliance), per-backend migrations applied at open,
+//! and the [`cache::Cache`] seam (Redis or in-process) for data that may be lost.
+
+pub mod cache;
+pub mod error;
+pub mod model;
+mod store;
+
+pub use cache::Cache;
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+pub use store::Store;

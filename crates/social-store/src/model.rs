@@ -1,0 +1,164 @@
+//! Values the store takes and returns, beyond the domain types of `social-core`.
+
+use social_core::{
+    Account, AccountId, AccountStatus, NotificationId, NotificationKind, Post, PostId, Role,
+    Visibility,
+};
+
+/// How to open the store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// `sqlite:///path/to/social.db` (or a bare path) or `postgres://…`.
+    pub database_url: String,
+    /// Pool size; 0 picks a default suited to the backend.
+    pub max_connections: u32,
+    /// `redis://…` to use Redis as the cache; `None` for the in-process cache.
+    pub redis_url: Option<String>,
+}
+
+/// A new account. The password is given in clear and hashed (argon2id) by the store.
+#[derive(Clone, Debug)]
+pub struct AccountInsert {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub signup_reason: String,
+    /// Consumed in the same transaction as the insert; a missing, expired or used-up code
+    /// fails the whole sign-up with [`crate::StoreError::Invalid`] on field `invite`.
+    pub invite_code: Option<String>,
+}
+
+/// Profile fields a user edits.
+#[derive(Clone, Debug)]
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub bio: String,
+    pub locked: bool,
+}
+
+/// An invite code for sign-up under invite mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invite {
+    pub code: String,
+    pub created_by: AccountId,
+    /// `None`: unlimited.
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    /// `None`: never expires.
+    pub expires_at_ms: Option<i64>,
+    pub created_at_ms: i64,
+}
+
+/// A freshly created login session. `token` is the secret cookie value: it is shown once and
+/// only its SHA-256 hash is stored.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+/// A valid session looked up by its cookie token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub account: Account,
+    /// The synchronizer token every state-changing form of this session must carry.
+    pub csrf_token: String,
+    pub created_at_ms: i64,
+}
+
+/// A new post (or reply). Mentions and hashtags are extracted by the store from the text.
+#[derive(Clone, Debug)]
+pub struct PostInsert {
+    pub author_id: AccountId,
+    /// Already validated with `social_core::validate::post_text`.
+    pub text: String,
+    pub visibility: Visibility,
+    /// Replying to a post the author may not see fails with NotFound.
+    pub in_reply_to_id: Option<PostId>,
+}
+
+/// Cursor pagination over IDs, newest first. Never OFFSET.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// Only items with an ID strictly below this (older).
+    pub max_id: Option<i64>,
+    /// Only items with an ID strictly above this (newer); the page then holds the items just
+    /// above `min_id`, still returned newest first.
+    pub min_id: Option<i64>,
+    /// 1..=40; callers clamp.
+    pub limit: u32,
+}
+
+impl Page {
+    pub const DEFAULT_LIMIT: u32 = 20;
+    pub const MAX_LIMIT: u32 = 40;
+
+    pub fn first(limit: u32) -> Self {
+        Self { max_id: None, min_id: None, limit }
+    }
+}
+
+/// An account mentioned in a post.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub account_id: AccountId,
+    pub username: String,
+}
+
+/// A post with everything needed to render it for one viewer.
+#[derive(Clone, Debug)]
+pub struct PostView {
+    pub post: Post,
+    pub author: Account,
+    /// For a boost: the boosted post (with its author). `post` is then the boost itself.
+    pub reblog: Option<Box<PostView>>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<String>,
+    /// The viewer favourited it (false for anonymous viewers).
+    pub favourited: bool,
+    /// The viewer boosted it.
+    pub reblogged: bool,
+}
+
+/// A post with its context, as visible to the viewer.
+#[derive(Clone, Debug)]
+pub struct Thread {
+    /// Oldest first, up to the root.
+    pub ancestors: Vec<PostView>,
+    pub focus: PostView,
+    /// Depth-first order, oldest first among siblings.
+    pub descendants: Vec<PostView>,
+}
+
+/// Result of a follow request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowOutcome {
+    /// The follow took effect (the target is not locked, or it already existed).
+    Following,
+    /// The target is locked: a request waits for approval.
+    Requested,
+}
+
+/// What one account is to another, from the viewer's side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Relationship {
+    pub following: bool,
+    pub requested: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+}
+
+/// A notification, ready to render.
+#[derive(Clone, Debug)]
+pub struct NotificationView {
+    pub id: NotificationId,
+    pub kind: NotificationKind,
+    pub from: Account,
+    /// The post concerned (mention, reply, favourite, boost), if it still exists and is visible.
+    pub post: Option<PostView>,
+    pub created_at_ms: i64,
+    pub unread: bool,
+}
