@@ -2,9 +2,14 @@
 //! embedded default, and PostgreSQL for the appliance), per-backend migrations applied at open,
 //! and the [`cache::Cache`] seam (Redis or in-process) for data that may be lost.
 
+mod backend;
 pub mod cache;
+mod cached;
+mod cache_redis;
 pub mod error;
 pub mod model;
+mod ops;
+mod secrets;
 mod store;
 
 pub use cache::Cache;

@@ -1,19 +1,58 @@
-//! The `Store` API. PLACEHOLDER BODIES: the signatures are the contract between the store and
-//! the web layer; the implementation splits this file per entity (accounts, sessions, posts,
-//! follows, timelines, notifications, invites, settings) and fills in the bodies.
-#![allow(clippy::todo, unused_variables)]
+//! The `Store` API: the contract between the store and the web layer. Each method here is a
+//! thin dispatch to the per-backend operations in `ops/` (written once, compiled for SQLite and
+//! PostgreSQL), plus the cache handling that does not depend on the backend.
 
+use crate::backend::{Backend, IdGen, now_ms};
 use crate::cache::Cache;
-use crate::error::StoreResult;
+use crate::cached;
+use crate::error::{StoreError, StoreResult};
 use crate::model::*;
+use crate::ops;
+use crate::secrets;
 use social_core::{
     Account, AccountId, AccountStatus, NotificationId, Post, PostId, RegistrationMode, Role,
 };
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Sessions expire this long after their last use.
+const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+/// `last_seen_at` (and the sliding expiry) is written at most this often per session.
+const SESSION_TOUCH_MS: i64 = 3600 * 1000;
+const REGISTRATION_MODE_KEY: &str = "registration_mode";
+
+/// Runs `ops::<module>::<function>(ctx, args…)` on whichever backend this store uses.
+macro_rules! dispatch {
+    ($self:ident, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
+        match &$self.inner.backend {
+            Backend::Sqlite { read, write } => {
+                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids };
+                ops::sqlite::$module::$f(&ctx, $($arg),*).await
+            }
+            Backend::Postgres(pool) => {
+                let ctx = ops::pg::common::Ctx { read: pool, write: pool, ids: &$self.inner.ids };
+                ops::pg::$module::$f(&ctx, $($arg),*).await
+            }
+        }
+    };
+}
+
+struct Inner {
+    backend: Backend,
+    ids: IdGen,
+}
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
 #[derive(Clone)]
 pub struct Store {
+    inner: Arc<Inner>,
     cache: Cache,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend_name()).finish()
+    }
 }
 
 impl Store {
@@ -23,45 +62,81 @@ impl Store {
     /// backend's migrations, and connects the cache (Redis if configured; an unreachable Redis
     /// is a warning, not an error).
     pub async fn open(options: StoreOptions) -> StoreResult<Store> {
-        todo!()
+        let backend = crate::backend::connect(&options.database_url, options.max_connections).await?;
+        let cache = match &options.redis_url {
+            Some(url) => Cache::redis(url).await.map_err(StoreError::Internal)?,
+            None => Cache::in_process(100_000),
+        };
+        if cache.kind() == "redis" && !cache.healthy() {
+            tracing::warn!("redis is unreachable at start; serving from the database until it answers");
+        }
+        Ok(Store { inner: Arc::new(Inner { backend, ids: IdGen::default() }), cache })
     }
     /// `"sqlite"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
-        todo!()
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
     /// A trivial query, for `/readyz`.
     pub async fn ping(&self) -> StoreResult<()> {
-        todo!()
+        match &self.inner.backend {
+            Backend::Sqlite { read, .. } => {
+                sqlx::query("SELECT 1").execute(read).await?;
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
     }
     pub fn cache(&self) -> &Cache {
         &self.cache
     }
     /// Closes the pools (at shutdown).
     pub async fn close(&self) {
-        todo!()
+        match &self.inner.backend {
+            Backend::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    async fn cache_session(&self, key: &str, row: &cached::SessionRow, now: i64) {
+        let left = u64::try_from(row.expires_at - now).unwrap_or(0);
+        let ttl = cached::SESSION_TTL.min(Duration::from_millis(left));
+        if let Ok(bytes) = serde_json::to_vec(row) {
+            self.cache.set(key, &bytes, ttl).await;
+        }
     }
 
     // ---- instance settings -----------------------------------------------------------------
 
     pub async fn get_registration_mode(&self) -> StoreResult<RegistrationMode> {
-        todo!()
+        let value = dispatch!(self, settings::get_setting(REGISTRATION_MODE_KEY))?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or_default())
     }
     pub async fn put_registration_mode(&self, mode: RegistrationMode) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, settings::put_setting(REGISTRATION_MODE_KEY, mode.as_str()))
     }
 
     // ---- accounts --------------------------------------------------------------------------
 
     /// Conflict{what:"username"} when the username is taken (ignoring case).
     pub async fn create_account(&self, insert: AccountInsert) -> StoreResult<Account> {
-        todo!()
+        let hash = secrets::hash_password(&insert.password).await?;
+        dispatch!(self, accounts::create_account(&insert, &hash, now_ms()))
     }
     pub async fn get_account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>> {
-        todo!()
+        dispatch!(self, accounts::get_account_by_id(id.0))
     }
     /// Case-insensitive.
     pub async fn get_account_by_username(&self, username: &str) -> StoreResult<Option<Account>> {
-        todo!()
+        let key = social_core::validate::username_key(username);
+        Ok(dispatch!(self, accounts::get_account_with_hash(&key))?.map(|(a, _)| a))
     }
     /// Checks a login. Returns the account when the password matches, whatever its status
     /// (the caller refuses pending/disabled accounts with a clear message). Runs the hash
@@ -72,30 +147,44 @@ impl Store {
         username: &str,
         password: &str,
     ) -> StoreResult<Option<Account>> {
-        todo!()
+        let key = social_core::validate::username_key(username);
+        let found = dispatch!(self, accounts::get_account_with_hash(&key))?;
+        let (account, hash) = match found {
+            Some((a, h)) => (Some(a), Some(h)),
+            None => (None, None),
+        };
+        let ok = secrets::verify_password(password, hash).await?;
+        Ok(if ok { account } else { None })
     }
     pub async fn set_password(&self, id: AccountId, password: &str) -> StoreResult<()> {
-        todo!()
+        let hash = secrets::hash_password(password).await?;
+        dispatch!(self, accounts::set_password_hash(id.0, &hash))
     }
     pub async fn update_profile(
         &self,
         id: AccountId,
         update: ProfileUpdate,
     ) -> StoreResult<Account> {
-        todo!()
+        let account = dispatch!(self, accounts::update_profile(id.0, &update))?;
+        self.cache.delete(&cached::account_key(id)).await;
+        Ok(account)
     }
     pub async fn set_account_status(&self, id: AccountId, status: AccountStatus) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, accounts::set_status(id.0, status))?;
+        self.cache.delete(&cached::account_key(id)).await;
+        Ok(())
     }
     pub async fn set_account_role(&self, id: AccountId, role: Role) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, accounts::set_role(id.0, role))?;
+        self.cache.delete(&cached::account_key(id)).await;
+        Ok(())
     }
     /// Sign-ups waiting for approval, oldest first.
     pub async fn list_pending_accounts(&self, page: Page) -> StoreResult<Vec<Account>> {
-        todo!()
+        dispatch!(self, accounts::list_pending(page))
     }
     pub async fn count_accounts(&self) -> StoreResult<i64> {
-        todo!()
+        dispatch!(self, accounts::count_accounts())
     }
 
     // ---- invites ---------------------------------------------------------------------------
@@ -106,14 +195,23 @@ impl Store {
         max_uses: Option<i64>,
         expires_at_ms: Option<i64>,
     ) -> StoreResult<Invite> {
-        todo!()
+        let invite = Invite {
+            code: secrets::random_token(9),
+            created_by,
+            max_uses,
+            uses: 0,
+            expires_at_ms,
+            created_at_ms: now_ms(),
+        };
+        dispatch!(self, settings::create_invite(&invite))?;
+        Ok(invite)
     }
     /// Newest first.
     pub async fn list_invites(&self) -> StoreResult<Vec<Invite>> {
-        todo!()
+        dispatch!(self, settings::list_invites())
     }
     pub async fn delete_invite(&self, code: &str) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, settings::delete_invite(code))
     }
 
     // ---- sessions --------------------------------------------------------------------------
@@ -123,18 +221,81 @@ impl Store {
         account: AccountId,
         user_agent: &str,
     ) -> StoreResult<NewSession> {
-        todo!()
+        let now = now_ms();
+        let token = secrets::random_token(32);
+        let row = cached::SessionRow {
+            account_id: account.0,
+            csrf_token: secrets::random_token(32),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + SESSION_LIFETIME_MS,
+        };
+        let hash = secrets::token_hash(&token);
+        let user_agent: String = user_agent.chars().take(300).collect();
+        dispatch!(self, sessions::insert(&hash, &row, &user_agent))?;
+        Ok(NewSession { token, csrf_token: row.csrf_token })
     }
     /// None for an unknown or expired token, or an account that is no longer active.
     /// Served from the cache when possible.
     pub async fn get_session(&self, token: &str) -> StoreResult<Option<Session>> {
-        todo!()
+        if token.is_empty() || token.len() > 200 {
+            return Ok(None);
+        }
+        let hash = secrets::token_hash(token);
+        let key = cached::session_key(&hash);
+        let now = now_ms();
+        let from_cache = match self.cache.get(&key).await {
+            Some(bytes) => serde_json::from_slice::<cached::SessionRow>(&bytes).ok(),
+            None => None,
+        };
+        let mut row = match from_cache {
+            Some(r) => r,
+            None => match dispatch!(self, sessions::get(&hash))? {
+                Some(r) => {
+                    self.cache_session(&key, &r, now).await;
+                    r
+                }
+                None => return Ok(None),
+            },
+        };
+        if row.expires_at <= now {
+            self.cache.delete(&key).await;
+            return Ok(None);
+        }
+        if now - row.last_seen_at >= SESSION_TOUCH_MS {
+            row.last_seen_at = now;
+            row.expires_at = now + SESSION_LIFETIME_MS;
+            dispatch!(self, sessions::touch(&hash, now, row.expires_at))?;
+            self.cache_session(&key, &row, now).await;
+        }
+        let id = AccountId(row.account_id);
+        let account = match cached::get_account(&self.cache, id).await {
+            Some(a) => a,
+            None => match dispatch!(self, accounts::get_account_by_id(id.0))? {
+                Some(a) => {
+                    cached::put_account(&self.cache, &a).await;
+                    a
+                }
+                None => return Ok(None),
+            },
+        };
+        if account.status != AccountStatus::Active {
+            return Ok(None);
+        }
+        Ok(Some(Session { account, csrf_token: row.csrf_token, created_at_ms: row.created_at }))
     }
     pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
-        todo!()
+        let hash = secrets::token_hash(token);
+        dispatch!(self, sessions::delete(&hash))?;
+        self.cache.delete(&cached::session_key(&hash)).await;
+        Ok(())
     }
     pub async fn delete_sessions_of_account(&self, account: AccountId) -> StoreResult<()> {
-        todo!()
+        let hashes = dispatch!(self, sessions::delete_of_account(account.0))?;
+        for hash in hashes {
+            self.cache.delete(&cached::session_key(&hash)).await;
+        }
+        Ok(())
     }
 
     // ---- posts -----------------------------------------------------------------------------
@@ -142,10 +303,10 @@ impl Store {
     /// Writes the post, its mentions and tags, fans it out to home timelines and notifies
     /// mentioned / replied-to accounts, in one transaction.
     pub async fn create_post(&self, insert: PostInsert) -> StoreResult<Post> {
-        todo!()
+        dispatch!(self, posts::create_post(&insert, now_ms()))
     }
     pub async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>> {
-        todo!()
+        dispatch!(self, posts::get_post(id.0))
     }
     /// One post as `viewer` sees it; NotFound when it does not exist or is not visible.
     pub async fn get_post_view(
@@ -153,26 +314,26 @@ impl Store {
         viewer: Option<AccountId>,
         id: PostId,
     ) -> StoreResult<PostView> {
-        todo!()
+        dispatch!(self, timelines::post_view(viewer.map_or(0, |v| v.0), id.0))
     }
     /// Only the author (or staff) may delete; removes its boosts, timeline entries and
     /// notifications too.
     pub async fn delete_post(&self, actor: &Account, id: PostId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, posts::delete_post(actor.id.0, actor.role.is_staff(), id.0))
     }
     /// Idempotent.
     pub async fn favourite(&self, actor: AccountId, id: PostId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, posts::favourite(actor.0, id.0, now_ms()))
     }
     pub async fn unfavourite(&self, actor: AccountId, id: PostId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, posts::unfavourite(actor.0, id.0))
     }
     /// Idempotent; Forbidden for private/direct posts; returns the boost post.
     pub async fn boost(&self, actor: AccountId, id: PostId) -> StoreResult<Post> {
-        todo!()
+        dispatch!(self, posts::boost(actor.0, id.0, now_ms()))
     }
     pub async fn unboost(&self, actor: AccountId, id: PostId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, posts::unboost(actor.0, id.0))
     }
 
     // ---- timelines -------------------------------------------------------------------------
@@ -180,7 +341,7 @@ impl Store {
     /// Own posts and those of followed accounts (and direct posts addressed to the viewer),
     /// newest first, without muted or blocked authors.
     pub async fn home_timeline(&self, viewer: AccountId, page: Page) -> StoreResult<Vec<PostView>> {
-        todo!()
+        dispatch!(self, timelines::home(viewer.0, page))
     }
     /// Public posts of this instance (no boosts).
     pub async fn local_timeline(
@@ -188,7 +349,7 @@ impl Store {
         viewer: Option<AccountId>,
         page: Page,
     ) -> StoreResult<Vec<PostView>> {
-        todo!()
+        dispatch!(self, timelines::local(viewer.map_or(0, |v| v.0), page))
     }
     /// An account's posts and boosts that the viewer may see.
     pub async fn account_timeline(
@@ -197,7 +358,7 @@ impl Store {
         author: AccountId,
         page: Page,
     ) -> StoreResult<Vec<PostView>> {
-        todo!()
+        dispatch!(self, timelines::account(viewer.map_or(0, |v| v.0), author.0, page))
     }
     /// Public posts with the tag (normalised by `social_core::text::normalize_tag`).
     pub async fn tag_timeline(
@@ -206,22 +367,23 @@ impl Store {
         tag: &str,
         page: Page,
     ) -> StoreResult<Vec<PostView>> {
-        todo!()
+        let tag = social_core::text::normalize_tag(tag);
+        dispatch!(self, timelines::tag(viewer.map_or(0, |v| v.0), &tag, page))
     }
     /// NotFound when the focus post is missing or invisible to the viewer.
     pub async fn thread(&self, viewer: Option<AccountId>, id: PostId) -> StoreResult<Thread> {
-        todo!()
+        dispatch!(self, timelines::thread(viewer.map_or(0, |v| v.0), id.0))
     }
 
     // ---- relationships ---------------------------------------------------------------------
 
     /// Forbidden when either side blocks the other; Invalid when following oneself.
     pub async fn follow(&self, follower: AccountId, target: AccountId) -> StoreResult<FollowOutcome> {
-        todo!()
+        dispatch!(self, follows::follow(follower.0, target.0, now_ms()))
     }
     /// Also withdraws a pending request.
     pub async fn unfollow(&self, follower: AccountId, target: AccountId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::unfollow(follower.0, target.0))
     }
     /// Accounts waiting for `target` to approve them, oldest first.
     pub async fn list_follow_requests(
@@ -229,7 +391,7 @@ impl Store {
         target: AccountId,
         page: Page,
     ) -> StoreResult<Vec<Account>> {
-        todo!()
+        dispatch!(self, follows::list_requests(target.0, page))
     }
     /// NotFound when there is no such request.
     pub async fn authorize_follow_request(
@@ -237,40 +399,40 @@ impl Store {
         target: AccountId,
         requester: AccountId,
     ) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::authorize(target.0, requester.0, now_ms()))
     }
     pub async fn reject_follow_request(
         &self,
         target: AccountId,
         requester: AccountId,
     ) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::reject(target.0, requester.0))
     }
     /// Also removes follows (and requests) in both directions.
     pub async fn block(&self, actor: AccountId, target: AccountId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::block(actor.0, target.0, now_ms()))
     }
     pub async fn unblock(&self, actor: AccountId, target: AccountId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::unblock(actor.0, target.0))
     }
     pub async fn mute(&self, actor: AccountId, target: AccountId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::mute(actor.0, target.0, now_ms()))
     }
     pub async fn unmute(&self, actor: AccountId, target: AccountId) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, follows::unmute(actor.0, target.0))
     }
     pub async fn relationship(
         &self,
         viewer: AccountId,
         other: AccountId,
     ) -> StoreResult<Relationship> {
-        todo!()
+        dispatch!(self, follows::relationship(viewer.0, other.0))
     }
     pub async fn followers(&self, account: AccountId, page: Page) -> StoreResult<Vec<Account>> {
-        todo!()
+        dispatch!(self, follows::list_accounts(account.0, page, true))
     }
     pub async fn following(&self, account: AccountId, page: Page) -> StoreResult<Vec<Account>> {
-        todo!()
+        dispatch!(self, follows::list_accounts(account.0, page, false))
     }
 
     // ---- notifications ---------------------------------------------------------------------
@@ -281,10 +443,10 @@ impl Store {
         account: AccountId,
         page: Page,
     ) -> StoreResult<Vec<NotificationView>> {
-        todo!()
+        dispatch!(self, notifications::list(account.0, page))
     }
     pub async fn count_unread_notifications(&self, account: AccountId) -> StoreResult<i64> {
-        todo!()
+        dispatch!(self, notifications::count_unread(account.0))
     }
     /// Marks everything up to and including `up_to` as read.
     pub async fn mark_notifications_read(
@@ -292,9 +454,7 @@ impl Store {
         account: AccountId,
         up_to: NotificationId,
     ) -> StoreResult<()> {
-        todo!()
+        dispatch!(self, notifications::mark_read(account.0, up_to.0))
     }
 }
 
-#[allow(dead_code)]
-fn _assert_types(_: Post) {}

@@ -1,7 +1,27 @@
 //! The HTTP layer of the social appliance: the axum [`router`] serving HTML pages (complete
 //! without JavaScript), sessions, CSRF protection, security headers and health endpoints.
-//! PLACEHOLDER: the web implementation fills this in; `WebConfig`, `AppState::new` and
-//! `router` are the contract with `sociald`.
+//! `WebConfig`, `AppState::new` and `router` are the contract with `sociald`.
+//!
+//! Middleware, outermost first: request id + tracing span, security headers, error pages,
+//! session lookup, CSRF / body limit / origin check; then the routes of `docs/web.md`.
+
+pub mod assets;
+pub mod client_addr;
+pub mod csrf;
+pub mod error;
+pub mod extract;
+pub mod headers;
+pub mod pages;
+pub mod request_id;
+pub mod session;
+pub mod signup;
+pub mod util;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use pages::{accounts, admin, auth, health, notifications, posts, settings, timelines};
 
 use social_store::Store;
 use std::net::IpAddr;
@@ -43,12 +63,69 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: WebConfig, store: Store) -> Self {
-        Self { config: Arc::new(config), store }
+        Self {
+            config: Arc::new(config),
+            store,
+        }
     }
 }
 
 /// The whole site. Serve it with
 /// `into_make_service_with_connect_info::<std::net::SocketAddr>()` so handlers see the peer.
 pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new().with_state(state)
+    let max_body = state.config.max_body_bytes;
+    axum::Router::new()
+        .route("/", get(auth::landing))
+        .route("/signup", get(auth::signup_page).post(auth::signup_submit))
+        .route("/signup/pending", get(auth::signup_pending))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/home", get(timelines::home))
+        .route("/local", get(timelines::local))
+        .route("/tags/{tag}", get(timelines::tag))
+        .route("/@{username}", get(accounts::profile))
+        .route(
+            "/@{username}/{item}",
+            get(posts::thread).post(accounts::act),
+        )
+        .route("/posts", post(posts::create))
+        .route("/posts/{id}/{action}", post(posts::act))
+        .route("/follow_requests", get(accounts::follow_requests))
+        .route(
+            "/follow_requests/{account_id}/{action}",
+            post(accounts::answer_follow_request),
+        )
+        .route("/notifications", get(notifications::list))
+        .route(
+            "/settings/profile",
+            get(settings::profile_page).post(settings::profile_submit),
+        )
+        .route("/admin/registrations", get(admin::registrations))
+        .route(
+            "/admin/registrations/{account_id}/{action}",
+            post(admin::decide_registration),
+        )
+        .route(
+            "/admin/settings",
+            get(admin::settings_page).post(admin::settings_submit),
+        )
+        .route(
+            "/admin/invites",
+            get(admin::invites_page).post(admin::invites_submit),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/static/{file}", get(assets::get_static))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn_with_state(state.clone(), session::load))
+        .layer(from_fn_with_state(state.clone(), error::render_errors))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(from_fn(request_id::assign))
+        .with_state(state)
+}
+
+async fn not_found() -> error::WebError {
+    error::WebError::NotFound
 }

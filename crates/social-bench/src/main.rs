@@ -1,0 +1,131 @@
+//! `social-bench`: seeds (or reuses a cached) data set, then for SQLite and PostgreSQL starts
+//! the release `sociald` on it and measures start-to-ready time, idle RSS and the home
+//! timeline's throughput and p99 latency under `wrk`, and prints them next to the targets.
+//! `scripts/bench` builds everything, starts PostgreSQL and runs this.
+
+mod dataset;
+mod report;
+mod seed;
+mod server;
+mod wrk;
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Seed parameters; part of the cache key.
+#[derive(Clone, Copy, Debug)]
+pub struct SeedSpec {
+    pub accounts: usize,
+    pub posts: usize,
+    pub follows: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Which {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+/// Benchmark sociald's home timeline on a seeded data set.
+#[derive(Debug, Parser)]
+#[command(name = "social-bench", version, about)]
+struct Cli {
+    /// The sociald binary to measure (build it with --release).
+    #[arg(long, default_value = "target/release/sociald")]
+    sociald: PathBuf,
+    /// Which backends to measure.
+    #[arg(long, value_enum, default_value = "both")]
+    backend: Which,
+    /// An admin URL of a PostgreSQL server (database `postgres`); the data set goes into the
+    /// database `social_bench` next to it. Required for the PostgreSQL run.
+    #[arg(long, env = "SOCIAL_BENCH_PG_URL")]
+    pg_url: Option<String>,
+    /// Where pg_dump, pg_restore live.
+    #[arg(long, default_value = "/usr/lib/postgresql/15/bin")]
+    pg_bin: PathBuf,
+    /// Seeded data sets are cached here, keyed by the seed parameters and migrations.
+    #[arg(long, default_value = "/var/cache/social-bench")]
+    cache_dir: PathBuf,
+    /// The store's migrations (hashed into the cache key).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../social-store/migrations"))]
+    migrations: PathBuf,
+    #[arg(long, default_value_t = 1_000)]
+    accounts: usize,
+    #[arg(long, default_value_t = 100_000)]
+    posts: usize,
+    /// How many accounts each account follows.
+    #[arg(long, default_value_t = 50)]
+    follows: usize,
+    /// wrk: seconds of measurement.
+    #[arg(long, default_value_t = 15)]
+    duration: u64,
+    /// wrk: seconds of warm-up before measuring (not reported).
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// wrk: concurrent connections.
+    #[arg(long, default_value_t = 16)]
+    connections: u32,
+    /// wrk: threads.
+    #[arg(long, default_value_t = 2)]
+    threads: u32,
+    /// Port for sociald (0: pick a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let spec = SeedSpec {
+        accounts: cli.accounts,
+        posts: cli.posts,
+        follows: cli.follows,
+    };
+    if spec.accounts < 2 || spec.follows >= spec.accounts {
+        bail!("need at least 2 accounts and fewer follows than accounts");
+    }
+    let sociald = std::fs::canonicalize(&cli.sociald).with_context(|| {
+        format!(
+            "{} (build it: cargo build --release -p sociald)",
+            cli.sociald.display()
+        )
+    })?;
+    let cache = dataset::Cache::new(&cli.cache_dir, &cli.migrations, spec)?;
+    let load = wrk::Load {
+        threads: cli.threads,
+        connections: cli.connections,
+        duration_s: cli.duration,
+        warmup_s: cli.warmup,
+    };
+    let run_dir = tempdir()?;
+    let mut rows = Vec::new();
+
+    if matches!(cli.backend, Which::Sqlite | Which::Both) {
+        let url = cache.sqlite(&run_dir.join("sqlite")).await?;
+        rows.push(server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load).await?);
+    }
+    if matches!(cli.backend, Which::Postgres | Which::Both) {
+        let Some(admin_url) = cli.pg_url.as_deref() else {
+            bail!("--pg-url (or SOCIAL_BENCH_PG_URL) is needed for the PostgreSQL run");
+        };
+        let url = cache.postgres(admin_url, &cli.pg_bin).await?;
+        rows.push(server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load).await?);
+    }
+
+    report::print(spec, &load, &rows);
+    std::fs::remove_dir_all(&run_dir).ok();
+    Ok(())
+}
+
+/// A fresh private directory for this run's copies, data dirs and logs.
+fn tempdir() -> anyhow::Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!("social-bench-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}

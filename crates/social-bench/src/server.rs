@@ -1,0 +1,201 @@
+//! One measured run of `sociald`: spawn it on a database, time spawn → first 200 from
+//! `/readyz`, read its idle RSS, log in as the bench user through the real form, load `/home`
+//! with wrk, stop it.
+
+use crate::report::Row;
+use crate::seed;
+use crate::wrk::{self, Load};
+use anyhow::{Context, bail};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+pub async fn measure(
+    backend: &'static str,
+    sociald: &Path,
+    database_url: &str,
+    run_dir: &Path,
+    port: u16,
+    load: &Load,
+) -> anyhow::Result<Row> {
+    let port = if port == 0 { free_port()? } else { port };
+    let base = format!("http://127.0.0.1:{port}");
+    let data_dir = run_dir.join(format!("{backend}-data"));
+    std::fs::create_dir_all(&data_dir)?;
+    let log_path = run_dir.join(format!("{backend}-sociald.log"));
+    let log = std::fs::File::create(&log_path)?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+
+    eprintln!("{backend}: starting {} on {base}", sociald.display());
+    let started = Instant::now();
+    let mut child = Command::new(sociald)
+        .arg("serve")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--database-url")
+        .arg(database_url)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("spawning {}", sociald.display()))?;
+    let result = async {
+        let ready = wait_ready(&client, &base, &mut child, started, Duration::from_secs(60)).await?;
+        let ready_ms = ready.as_secs_f64() * 1e3;
+        let pid = child.id().context("sociald has no pid")?;
+        let idle_rss_mb = rss_mb(pid)?;
+        let cookie = login(&client, &base).await?;
+        let home = client.get(format!("{base}/home")).header("Cookie", &cookie).send().await?;
+        if home.status() != 200 {
+            bail!("GET /home as {} answered {}", seed::BENCH_USER, home.status());
+        }
+        let home_bytes = home.bytes().await?.len();
+        eprintln!("{backend}: ready in {ready_ms:.0} ms, idle RSS {idle_rss_mb:.1} MB, /home {home_bytes} bytes");
+        let result = wrk::run(load, &format!("{base}/home"), &cookie).await?;
+        let loaded_rss_mb = rss_mb(pid)?;
+        Ok(Row { backend, result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes })
+    }
+    .await;
+    stop(&mut child).await;
+    result.with_context(|| format!("{backend} run (server log: {})", log_path.display()))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Polls `/readyz` every millisecond until it answers 200; returns the time since `started`
+/// (just before the spawn).
+async fn wait_ready(
+    client: &reqwest::Client,
+    base: &str,
+    child: &mut Child,
+    started: Instant,
+    limit: Duration,
+) -> anyhow::Result<Duration> {
+    let url = format!("{base}/readyz");
+    loop {
+        if let Ok(response) = client.get(&url).send().await
+            && response.status() == 200
+        {
+            return Ok(started.elapsed());
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("sociald exited before it was ready: {status}");
+        }
+        if started.elapsed() > limit {
+            bail!("sociald not ready after {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// VmRSS of a process, in MB (MiB).
+fn rss_mb(pid: u32) -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .context("no VmRSS in /proc/PID/status")?
+        .parse()?;
+    Ok(kb / 1024.0)
+}
+
+/// Logs in through `/login` (double-submit CSRF cookie + form field); returns the `Cookie`
+/// header value carrying the session.
+async fn login(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let page = client.get(format!("{base}/login")).send().await?;
+    if page.status() != 200 {
+        bail!("GET /login answered {}", page.status());
+    }
+    let csrf_cookie = cookie(page.headers(), "csrf").context("GET /login set no csrf cookie")?;
+    let html = page.text().await?;
+    let csrf = hidden_value(&html, "csrf").context("the login form has no csrf field")?;
+    let response = client
+        .post(format!("{base}/login"))
+        .header("Cookie", format!("csrf={csrf_cookie}"))
+        .header("Origin", base)
+        .form(&[
+            ("username", seed::BENCH_USER),
+            ("password", seed::PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await?;
+    let session = cookie(response.headers(), "session").with_context(|| {
+        format!(
+            "POST /login answered {} without a session",
+            response.status()
+        )
+    })?;
+    Ok(format!("session={session}"))
+}
+
+/// The value of cookie `name` among the `Set-Cookie` headers.
+fn cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            let pair = v.to_str().ok()?.split(';').next()?;
+            let (k, v) = pair.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().to_owned())
+        })
+}
+
+/// The `value` of the first `<input>` whose `name` is `name`, whatever the attribute order.
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let wanted = format!("name=\"{name}\"");
+    html.split("<input").skip(1).find_map(|rest| {
+        let tag = &rest[..rest.find('>')?];
+        if !tag.contains(&wanted) {
+            return None;
+        }
+        let start = tag.find("value=\"")? + "value=\"".len();
+        let len = tag[start..].find('"')?;
+        Some(tag[start..start + len].to_owned())
+    })
+}
+
+/// SIGTERM (graceful drain), then SIGKILL after 10 s.
+async fn stop(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .await;
+        if tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .is_ok()
+        {
+            return;
+        }
+    }
+    let _ = child.kill().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_hidden_fields_in_any_attribute_order() {
+        let html = r#"<form><input type="text" name="username"><input value="t0k" name="csrf" type="hidden"></form>"#;
+        assert_eq!(hidden_value(html, "csrf").as_deref(), Some("t0k"));
+        let html = r#"<input type="hidden" name="csrf" value="abc">"#;
+        assert_eq!(hidden_value(html, "csrf").as_deref(), Some("abc"));
+        assert_eq!(hidden_value(html, "other"), None);
+    }
+}

@@ -1,0 +1,133 @@
+//! Connecting to the database (SQLite or PostgreSQL), migrations, and the ID generator.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The pools of one backend. SQLite gets a single-connection write pool so writers queue in
+/// the process instead of failing with SQLITE_BUSY on a lock upgrade; reads use their own pool
+/// (WAL lets them run beside the writer).
+pub(crate) enum Backend {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Time-ordered IDs, strictly increasing within this process.
+#[derive(Debug, Default)]
+pub(crate) struct IdGen {
+    last: AtomicI64,
+}
+
+impl IdGen {
+    pub(crate) fn next(&self) -> i64 {
+        let candidate = social_core::ids::compose_id(now_ms(), 0);
+        let mut last = self.last.load(Ordering::Relaxed);
+        loop {
+            let next = candidate.max(last + 1);
+            match self.last.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return next,
+                Err(actual) => last = actual,
+            }
+        }
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        Some(rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        Some(rest)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        None
+    } else {
+        Some(url)
+    }
+}
+
+pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<Backend> {
+    match sqlite_path(url) {
+        Some(path) => connect_sqlite(path, max_connections).await,
+        None => {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(if max_connections == 0 { 10 } else { max_connections })
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Ok(Backend::Postgres(pool))
+        }
+    }
+}
+
+async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend> {
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Internal(
+            "SQLite needs a file path (in-memory databases are not shared between pools)".into(),
+        ));
+    }
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Internal(format!("creating {}: {e}", dir.display())))?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("cache_size", "-16000")
+        .pragma("temp_store", "memory");
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("migrations/sqlite").run(&write).await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(if max_connections == 0 { 8 } else { max_connections })
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.read_only(false))
+        .await?;
+    Ok(Backend::Sqlite { read, write })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(sqlite_path("sqlite:///var/lib/x.db"), Some("/var/lib/x.db"));
+        assert_eq!(sqlite_path("sqlite:x.db"), Some("x.db"));
+        assert_eq!(sqlite_path("/tmp/x.db"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("postgres://u@h/db"), None);
+        assert_eq!(sqlite_path("postgresql://u@h/db"), None);
+    }
+
+    #[test]
+    fn ids_increase() {
+        let g = IdGen::default();
+        let a = g.next();
+        let b = g.next();
+        assert!(b > a);
+    }
+}

@@ -1,0 +1,238 @@
+//! Shared pieces of the per-backend operations: the context, row decoding, SQL fragments.
+
+use super::{DB, IS_SQLITE};
+use crate::backend::IdGen;
+use crate::error::{StoreError, StoreResult};
+use social_core::{Account, AccountId, Post, PostId};
+use sqlx::{Pool, Row, Transaction};
+use std::str::FromStr;
+
+pub(crate) type Tx = Transaction<'static, DB>;
+pub(crate) type DbRow = <DB as sqlx::Database>::Row;
+
+/// What an operation needs: the pools and the ID generator.
+pub(crate) struct Ctx<'a> {
+    pub(crate) read: &'a Pool<DB>,
+    pub(crate) write: &'a Pool<DB>,
+    pub(crate) ids: &'a IdGen,
+}
+
+impl Ctx<'_> {
+    /// A write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`) so the
+    /// transaction never fails halfway on a lock upgrade.
+    pub(crate) async fn begin(&self) -> StoreResult<Tx> {
+        if IS_SQLITE {
+            Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+        } else {
+            Ok(self.write.begin().await?)
+        }
+    }
+
+    pub(crate) fn next_id(&self) -> i64 {
+        self.ids.next()
+    }
+}
+
+#[allow(dead_code)]
+pub(crate) const ACCOUNT_COLS: &str = "id, username, display_name, bio, role, status, locked, \
+     signup_reason, created_at, followers_count, following_count, posts_count";
+
+pub(crate) const POST_COLS: &str = "id, author_id, text, visibility, in_reply_to_id, \
+     in_reply_to_account_id, reblog_of_id, created_at, replies_count, favourites_count, \
+     reblogs_count";
+
+/// Column list `cols` qualified with a table alias.
+fn qualify(cols: &str, alias: &str) -> String {
+    cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
+/// `POST_COLS` qualified with a table alias.
+pub(crate) fn post_cols(alias: &str) -> String {
+    qualify(POST_COLS, alias)
+}
+
+/// `ACCOUNT_COLS` qualified with a table alias.
+pub(crate) fn account_cols(alias: &str) -> String {
+    qualify(ACCOUNT_COLS, alias)
+}
+
+fn parse<T: FromStr<Err = String>>(s: &str) -> Result<T, sqlx::Error> {
+    s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+pub(crate) fn account_from_row(r: &DbRow) -> Result<Account, sqlx::Error> {
+    Ok(Account {
+        id: AccountId(r.try_get("id")?),
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        bio: r.try_get("bio")?,
+        role: parse(r.try_get::<&str, _>("role")?)?,
+        status: parse(r.try_get::<&str, _>("status")?)?,
+        locked: r.try_get("locked")?,
+        signup_reason: r.try_get("signup_reason")?,
+        created_at_ms: r.try_get("created_at")?,
+        followers_count: r.try_get("followers_count")?,
+        following_count: r.try_get("following_count")?,
+        posts_count: r.try_get("posts_count")?,
+    })
+}
+
+pub(crate) fn post_from_row(r: &DbRow) -> Result<Post, sqlx::Error> {
+    Ok(Post {
+        id: PostId(r.try_get("id")?),
+        author_id: AccountId(r.try_get("author_id")?),
+        text: r.try_get("text")?,
+        visibility: parse(r.try_get::<&str, _>("visibility")?)?,
+        in_reply_to_id: r.try_get::<Option<i64>, _>("in_reply_to_id")?.map(PostId),
+        in_reply_to_account_id: r
+            .try_get::<Option<i64>, _>("in_reply_to_account_id")?
+            .map(AccountId),
+        reblog_of_id: r.try_get::<Option<i64>, _>("reblog_of_id")?.map(PostId),
+        created_at_ms: r.try_get("created_at")?,
+        replies_count: r.try_get("replies_count")?,
+        favourites_count: r.try_get("favourites_count")?,
+        reblogs_count: r.try_get("reblogs_count")?,
+    })
+}
+
+/// `$from, $from+1, …` placeholders for an `IN (…)` list of `n` items.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// SQL condition: viewer `v` (a placeholder; 0 for anonymous) may see post `p` (an alias),
+/// following `social_core::post::may_view`, including blocks in either direction.
+pub(crate) fn visible_sql(p: &str, v: &str) -> String {
+    format!(
+        "({p}.author_id = {v} OR (\
+           ({p}.visibility IN ('public', 'unlisted') \
+            OR ({p}.visibility = 'private' AND EXISTS (SELECT 1 FROM follows vf \
+                 WHERE vf.account_id = {v} AND vf.target_id = {p}.author_id)) \
+            OR EXISTS (SELECT 1 FROM post_mentions vm WHERE vm.post_id = {p}.id AND vm.account_id = {v})) \
+           AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE (vb.account_id = {v} AND vb.target_id = {p}.author_id) \
+                 OR (vb.account_id = {p}.author_id AND vb.target_id = {v}))))"
+    )
+}
+
+/// SQL condition: `p` is not a boost, or its original is visible to `v` (not blocked either
+/// way, and with `muted`, not by a muted author).
+pub(crate) fn boost_ok_sql(p: &str, v: &str, muted: bool) -> String {
+    let mute = if muted { format!(" AND {}", not_muted_sql("bo.author_id", v)) } else { String::new() };
+    format!(
+        "({p}.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM posts bo WHERE bo.id = {p}.reblog_of_id \
+         AND {}{mute}))",
+        visible_sql("bo", v)
+    )
+}
+
+/// SQL condition: no block between viewer `v` and account column `col`, in either direction.
+pub(crate) fn not_blocked_sql(col: &str, v: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM blocks nb WHERE (nb.account_id = {v} AND nb.target_id = {col}) \
+         OR (nb.account_id = {col} AND nb.target_id = {v}))"
+    )
+}
+
+/// SQL condition: the viewer `v` does not mute account column `col`.
+pub(crate) fn not_muted_sql(col: &str, v: &str) -> String {
+    format!("NOT EXISTS (SELECT 1 FROM mutes nm WHERE nm.account_id = {v} AND nm.target_id = {col})")
+}
+
+/// Whether a block exists between two accounts, either way.
+pub(crate) async fn blocked_either(tx: &mut Tx, a: i64, b: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM blocks WHERE (account_id = $1 AND target_id = $2) \
+         OR (account_id = $2 AND target_id = $1)",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The post if it exists and `viewer` may see it. A boost also needs its original to be visible.
+pub(crate) async fn visible_post<'c, E>(exec: E, viewer: i64, id: i64) -> StoreResult<Post>
+where
+    E: sqlx::Executor<'c, Database = DB>,
+{
+    let sql = format!(
+        "SELECT {} FROM posts p WHERE p.id = $2 AND {} AND {}",
+        post_cols("p"),
+        visible_sql("p", "$1"),
+        boost_ok_sql("p", "$1", false)
+    );
+    let row = sqlx::query(&sql).bind(viewer).bind(id).fetch_optional(exec).await?;
+    match row {
+        Some(r) => Ok(post_from_row(&r)?),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+/// Inserts a notification unless the recipient is the sender, or blocks or mutes... (mutes
+/// only hide at read time; blocks prevent the row).
+pub(crate) async fn notify(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    to: i64,
+    kind: social_core::NotificationKind,
+    from: i64,
+    post: Option<i64>,
+    now: i64,
+) -> StoreResult<()> {
+    if to == from || blocked_either(tx, to, from).await? {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO notifications (id, account_id, kind, from_account_id, post_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(ctx.next_id())
+    .bind(to)
+    .bind(kind.as_str())
+    .bind(from)
+    .bind(post)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Applies a page (cursor) to a query over `col`, newest first; returns the SQL tail
+/// (`AND … ORDER BY … LIMIT …`) and whether the rows come oldest first (min_id) and must be
+/// reversed by the caller.
+pub(crate) fn page_sql(col: &str, page: &crate::model::Page, next: usize) -> (String, bool) {
+    let mut sql = String::new();
+    let mut i = next;
+    if page.max_id.is_some() {
+        sql.push_str(&format!(" AND {col} < ${i}"));
+        i += 1;
+    }
+    if page.min_id.is_some() {
+        sql.push_str(&format!(" AND {col} > ${i}"));
+        i += 1;
+    }
+    let _ = i;
+    let limit = page.limit.clamp(1, crate::model::Page::MAX_LIMIT);
+    if page.min_id.is_some() {
+        sql.push_str(&format!(" ORDER BY {col} ASC LIMIT {limit}"));
+        (sql, true)
+    } else {
+        sql.push_str(&format!(" ORDER BY {col} DESC LIMIT {limit}"));
+        (sql, false)
+    }
+}
+
+/// Binds the page cursors in the order `page_sql` numbered them.
+pub(crate) fn bind_page<'q>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    page: &crate::model::Page,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>> {
+    if let Some(m) = page.max_id {
+        q = q.bind(m);
+    }
+    if let Some(m) = page.min_id {
+        q = q.bind(m);
+    }
+    q
+}

@@ -1,0 +1,23 @@
+//! The PostgreSQL copy of the per-backend operations (see `ops/mod.rs`).
+
+pub(crate) type DB = sqlx::Postgres;
+pub(crate) const IS_SQLITE: bool = false;
+
+#[path = "accounts.rs"]
+pub(crate) mod accounts;
+#[path = "common.rs"]
+pub(crate) mod common;
+#[path = "follows.rs"]
+pub(crate) mod follows;
+#[path = "hydrate.rs"]
+pub(crate) mod hydrate;
+#[path = "notifications.rs"]
+pub(crate) mod notifications;
+#[path = "posts.rs"]
+pub(crate) mod posts;
+#[path = "sessions.rs"]
+pub(crate) mod sessions;
+#[path = "settings.rs"]
+pub(crate) mod settings;
+#[path = "timelines.rs"]
+pub(crate) mod timelines;

@@ -1,0 +1,348 @@
+//! Posts: create (with mentions, tags, fan-out, notifications), delete, favourite, boost.
+
+use super::common::{Ctx, POST_COLS, Tx, notify, placeholders, post_from_row, visible_post};
+use crate::error::{StoreError, StoreResult};
+use crate::model::PostInsert;
+use social_core::{NotificationKind, Post, ValidationError, Visibility};
+use sqlx::Row;
+
+/// Resolves `@names` to local account IDs (unknown names are ignored).
+async fn resolve_mentions(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<i64>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM accounts WHERE username_key IN ({})",
+        placeholders(1, names.len())
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for n in names {
+        q = q.bind(n);
+    }
+    Ok(q.fetch_all(&mut **tx).await?)
+}
+
+/// The post itself, or for a boost its original (which must be visible too).
+async fn resolve_original(tx: &mut Tx, viewer: i64, id: i64) -> StoreResult<Post> {
+    let post = visible_post(&mut **tx, viewer, id).await?;
+    match post.reblog_of_id {
+        Some(orig) => visible_post(&mut **tx, viewer, orig.0).await,
+        None => Ok(post),
+    }
+}
+
+pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> StoreResult<Post> {
+    let author = ins.author_id.0;
+    let mut tx = ctx.begin().await?;
+    let parent = match ins.in_reply_to_id {
+        Some(pid) => Some(resolve_original(&mut tx, author, pid.0).await?),
+        None => None,
+    };
+    let mentioned = resolve_mentions(&mut tx, &social_core::text::mentions(&ins.text)).await?;
+    let others: Vec<i64> = mentioned.iter().copied().filter(|&m| m != author).collect();
+    if ins.visibility == Visibility::Direct && others.is_empty() {
+        return Err(StoreError::Invalid(ValidationError::new(
+            "text",
+            "A direct post must mention at least one account.",
+        )));
+    }
+    let id = ctx.next_id();
+    let row = sqlx::query(&format!(
+        "INSERT INTO posts (id, author_id, text, visibility, in_reply_to_id, \
+         in_reply_to_account_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         RETURNING {POST_COLS}"
+    ))
+    .bind(id)
+    .bind(author)
+    .bind(&ins.text)
+    .bind(ins.visibility.as_str())
+    .bind(parent.as_ref().map(|p| p.id.0))
+    .bind(parent.as_ref().map(|p| p.author_id.0))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    })?;
+    let post = post_from_row(&row)?;
+    for m in &mentioned {
+        sqlx::query("INSERT INTO post_mentions (post_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(*m)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for tag in social_core::text::hashtags(&ins.text) {
+        sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(p) = &parent {
+        sqlx::query("UPDATE posts SET replies_count = replies_count + 1 WHERE id = $1")
+            .bind(p.id.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE accounts SET posts_count = posts_count + 1 WHERE id = $1")
+        .bind(author)
+        .execute(&mut *tx)
+        .await?;
+    fan_out(&mut tx, &post, parent.as_ref().map(|p| p.author_id.0)).await?;
+    if let Some(p) = &parent {
+        notify(ctx, &mut tx, p.author_id.0, NotificationKind::Reply, author, Some(id), now).await?;
+    }
+    for m in others {
+        if Some(m) != parent.as_ref().map(|p| p.author_id.0) {
+            notify(ctx, &mut tx, m, NotificationKind::Mention, author, Some(id), now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(post)
+}
+
+/// Writes the post into the home feeds of those who should see it there: the author, accepted
+/// followers (for a reply to someone else, only followers who also follow the replied-to
+/// account), and for private/direct posts the mentioned accounts allowed to see it.
+async fn fan_out(tx: &mut Tx, post: &Post, reply_to_account: Option<i64>) -> StoreResult<()> {
+    let (id, author) = (post.id.0, post.author_id.0);
+    sqlx::query("INSERT INTO home_feed (account_id, post_id, author_id) VALUES ($1, $2, $1) ON CONFLICT DO NOTHING")
+        .bind(author)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if post.visibility != Visibility::Direct {
+        let reply_filter = match reply_to_account {
+            Some(r) if r != author => format!(
+                " AND (f.account_id = {r} OR EXISTS (SELECT 1 FROM follows f2 \
+                 WHERE f2.account_id = f.account_id AND f2.target_id = {r}))"
+            ),
+            _ => String::new(),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO home_feed (account_id, post_id, author_id) \
+             SELECT f.account_id, $1, $2 FROM follows f WHERE f.target_id = $2{reply_filter} \
+             ON CONFLICT DO NOTHING"
+        ))
+        .bind(id)
+        .bind(author)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if post.visibility == Visibility::Direct {
+        sqlx::query(
+            "INSERT INTO home_feed (account_id, post_id, author_id) \
+             SELECT m.account_id, $1, $2 FROM post_mentions m WHERE m.post_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = m.account_id AND b.target_id = $2) \
+             OR (b.account_id = $2 AND b.target_id = m.account_id)) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(author)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn get_post(ctx: &Ctx<'_>, id: i64) -> StoreResult<Option<Post>> {
+    let row = sqlx::query(&format!("SELECT {POST_COLS} FROM posts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ctx.read)
+        .await?;
+    Ok(row.as_ref().map(post_from_row).transpose()?)
+}
+
+/// Removes a post's dependent rows (feeds, notifications, mentions, tags, favourites).
+async fn purge_dependents(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    for table in ["home_feed", "notifications", "post_mentions", "post_tags", "favourites"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_post(ctx: &Ctx<'_>, actor: i64, staff: bool, id: i64) -> StoreResult<()> {
+    let mut tx = ctx.begin().await?;
+    let row = sqlx::query(&format!("SELECT {POST_COLS} FROM posts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let post = match row {
+        Some(r) => post_from_row(&r)?,
+        None => return Err(StoreError::NotFound),
+    };
+    if post.author_id.0 != actor && !staff {
+        return Err(StoreError::Forbidden { reason: "only the author may delete a post" });
+    }
+    let boosts: Vec<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE reblog_of_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+    for b in &boosts {
+        purge_dependents(&mut tx, *b).await?;
+    }
+    purge_dependents(&mut tx, id).await?;
+    sqlx::query("DELETE FROM posts WHERE reblog_of_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM posts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    if let Some(parent) = post.in_reply_to_id {
+        sqlx::query("UPDATE posts SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0")
+            .bind(parent.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    match post.reblog_of_id {
+        Some(orig) => {
+            sqlx::query("UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
+                .bind(orig.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
+                .bind(NotificationKind::Boost.as_str())
+                .bind(post.author_id.0)
+                .bind(orig.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        None => {
+            sqlx::query("UPDATE accounts SET posts_count = posts_count - 1 WHERE id = $1 AND posts_count > 0")
+                .bind(post.author_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn favourite(ctx: &Ctx<'_>, actor: i64, id: i64, now: i64) -> StoreResult<()> {
+    let mut tx = ctx.begin().await?;
+    let post = resolve_original(&mut tx, actor, id).await?;
+    let done = sqlx::query(
+        "INSERT INTO favourites (id, account_id, post_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, post_id) DO NOTHING",
+    )
+    .bind(ctx.next_id())
+    .bind(actor)
+    .bind(post.id.0)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() > 0 {
+        sqlx::query("UPDATE posts SET favourites_count = favourites_count + 1 WHERE id = $1")
+            .bind(post.id.0)
+            .execute(&mut *tx)
+            .await?;
+        let kind = NotificationKind::Favourite;
+        notify(ctx, &mut tx, post.author_id.0, kind, actor, Some(post.id.0), now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The original's ID when `id` is a boost, else `id`; NotFound when missing.
+async fn original_id(tx: &mut Tx, id: i64) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT reblog_of_id FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some(r) => Ok(r.try_get::<Option<i64>, _>("reblog_of_id")?.unwrap_or(id)),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+pub(crate) async fn unfavourite(ctx: &Ctx<'_>, actor: i64, id: i64) -> StoreResult<()> {
+    let mut tx = ctx.begin().await?;
+    let id = original_id(&mut tx, id).await?;
+    let done = sqlx::query("DELETE FROM favourites WHERE account_id = $1 AND post_id = $2")
+        .bind(actor)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() > 0 {
+        sqlx::query("UPDATE posts SET favourites_count = favourites_count - 1 WHERE id = $1 AND favourites_count > 0")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
+            .bind(NotificationKind::Favourite.as_str())
+            .bind(actor)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn boost(ctx: &Ctx<'_>, actor: i64, id: i64, now: i64) -> StoreResult<Post> {
+    let mut tx = ctx.begin().await?;
+    let orig = resolve_original(&mut tx, actor, id).await?;
+    if !orig.visibility.boostable() {
+        return Err(StoreError::Forbidden { reason: "only public and unlisted posts can be boosted" });
+    }
+    let existing = sqlx::query(&format!(
+        "SELECT {POST_COLS} FROM posts WHERE author_id = $1 AND reblog_of_id = $2"
+    ))
+    .bind(actor)
+    .bind(orig.id.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(r) = existing {
+        return Ok(post_from_row(&r)?);
+    }
+    let row = sqlx::query(&format!(
+        "INSERT INTO posts (id, author_id, text, visibility, reblog_of_id, created_at) \
+         VALUES ($1, $2, '', $3, $4, $5) RETURNING {POST_COLS}"
+    ))
+    .bind(ctx.next_id())
+    .bind(actor)
+    .bind(orig.visibility.as_str())
+    .bind(orig.id.0)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let boost = post_from_row(&row)?;
+    sqlx::query("UPDATE posts SET reblogs_count = reblogs_count + 1 WHERE id = $1")
+        .bind(orig.id.0)
+        .execute(&mut *tx)
+        .await?;
+    fan_out(&mut tx, &boost, None).await?;
+    notify(ctx, &mut tx, orig.author_id.0, NotificationKind::Boost, actor, Some(orig.id.0), now)
+        .await?;
+    tx.commit().await?;
+    Ok(boost)
+}
+
+pub(crate) async fn unboost(ctx: &Ctx<'_>, actor: i64, id: i64) -> StoreResult<()> {
+    let mut tx = ctx.begin().await?;
+    let orig = original_id(&mut tx, id).await?;
+    let boost: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND reblog_of_id = $2")
+            .bind(actor)
+            .bind(orig)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(boost) = boost else {
+        return Ok(());
+    };
+    purge_dependents(&mut tx, boost).await?;
+    sqlx::query("DELETE FROM posts WHERE id = $1").bind(boost).execute(&mut *tx).await?;
+    sqlx::query("UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
+        .bind(orig)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
+        .bind(NotificationKind::Boost.as_str())
+        .bind(actor)
+        .bind(orig)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

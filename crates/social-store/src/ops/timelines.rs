@@ -1,0 +1,168 @@
+//! Timelines: home, local, account, tag, thread, and single post views. Each reads one page of
+//! post rows with one indexed query, then hydrates them in batch.
+
+use super::common::{
+    Ctx, DbRow, bind_page, boost_ok_sql, not_blocked_sql, not_muted_sql, page_sql, post_cols,
+    post_from_row, visible_post, visible_sql,
+};
+use super::hydrate::hydrate;
+use crate::error::{StoreError, StoreResult};
+use crate::model::{Page, PostView, Thread};
+use social_core::Post;
+use std::collections::HashMap;
+
+fn rows_to_posts(rows: Vec<DbRow>, reverse: bool) -> StoreResult<Vec<Post>> {
+    let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>, _>>()?;
+    if reverse {
+        posts.reverse();
+    }
+    Ok(posts)
+}
+
+/// Runs `SELECT <post cols of p> <from_where> <page>` with `$1` = viewer and `extra` binds.
+async fn page_of_posts(
+    ctx: &Ctx<'_>,
+    viewer: i64,
+    from_where: &str,
+    cursor_col: &str,
+    extra: Option<Bind<'_>>,
+    page: &Page,
+) -> StoreResult<Vec<PostView>> {
+    let next = if extra.is_some() { 3 } else { 2 };
+    let (tail, reverse) = page_sql(cursor_col, page, next);
+    let sql = format!("SELECT {} {from_where}{tail}", post_cols("p"));
+    let mut q = sqlx::query(&sql).bind(viewer);
+    match extra {
+        Some(Bind::Int(v)) => q = q.bind(v),
+        Some(Bind::Text(v)) => q = q.bind(v),
+        None => {}
+    }
+    let rows = bind_page(q, page).fetch_all(ctx.read).await?;
+    hydrate(ctx, viewer, rows_to_posts(rows, reverse)?).await
+}
+
+enum Bind<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
+    let from_where = format!(
+        "FROM home_feed h JOIN posts p ON p.id = h.post_id WHERE h.account_id = $1 AND {} AND {} AND {}",
+        not_muted_sql("h.author_id", "$1"),
+        not_blocked_sql("h.author_id", "$1"),
+        boost_ok_sql("p", "$1", true),
+    );
+    page_of_posts(ctx, viewer, &from_where, "h.post_id", None, &page).await
+}
+
+pub(crate) async fn local(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
+    let from_where = format!(
+        "FROM posts p WHERE p.visibility = 'public' AND p.reblog_of_id IS NULL AND {} AND {}",
+        not_muted_sql("p.author_id", "$1"),
+        not_blocked_sql("p.author_id", "$1"),
+    );
+    page_of_posts(ctx, viewer, &from_where, "p.id", None, &page).await
+}
+
+pub(crate) async fn account(
+    ctx: &Ctx<'_>,
+    viewer: i64,
+    author: i64,
+    page: Page,
+) -> StoreResult<Vec<PostView>> {
+    let from_where = format!(
+        "FROM posts p WHERE p.author_id = $2 AND {} AND {}",
+        visible_sql("p", "$1"),
+        boost_ok_sql("p", "$1", false),
+    );
+    page_of_posts(ctx, viewer, &from_where, "p.id", Some(Bind::Int(author)), &page).await
+}
+
+pub(crate) async fn tag(
+    ctx: &Ctx<'_>,
+    viewer: i64,
+    tag: &str,
+    page: Page,
+) -> StoreResult<Vec<PostView>> {
+    let from_where = format!(
+        "FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE t.tag = $2 \
+         AND p.visibility = 'public' AND {} AND {}",
+        not_muted_sql("p.author_id", "$1"),
+        not_blocked_sql("p.author_id", "$1"),
+    );
+    page_of_posts(ctx, viewer, &from_where, "t.post_id", Some(Bind::Text(tag)), &page).await
+}
+
+pub(crate) async fn post_view(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<PostView> {
+    let post = visible_post(ctx.read, viewer, id).await?;
+    hydrate(ctx, viewer, vec![post]).await?.pop().ok_or(StoreError::NotFound)
+}
+
+const THREAD_MAX: i64 = 1000;
+
+pub(crate) async fn thread(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<Thread> {
+    let mut focus = visible_post(ctx.read, viewer, id).await?;
+    if let Some(orig) = focus.reblog_of_id {
+        focus = visible_post(ctx.read, viewer, orig.0).await?;
+    }
+    let fid = focus.id.0;
+    let ancestors_sql = format!(
+        "WITH RECURSIVE anc(id, depth) AS ( \
+           SELECT in_reply_to_id, 1 FROM posts WHERE id = $2 AND in_reply_to_id IS NOT NULL \
+           UNION ALL SELECT q.in_reply_to_id, anc.depth + 1 FROM posts q JOIN anc ON q.id = anc.id \
+             WHERE q.in_reply_to_id IS NOT NULL AND anc.depth < {THREAD_MAX}) \
+         SELECT {} FROM posts p JOIN anc ON p.id = anc.id WHERE {} ORDER BY anc.depth DESC",
+        post_cols("p"),
+        visible_sql("p", "$1"),
+    );
+    let rows = sqlx::query(&ancestors_sql).bind(viewer).bind(fid).fetch_all(ctx.read).await?;
+    let ancestors = rows_to_posts(rows, false)?;
+    let descendants_sql = format!(
+        "WITH RECURSIVE d(id, depth) AS ( \
+           SELECT id, 1 FROM posts WHERE in_reply_to_id = $2 \
+           UNION ALL SELECT q.id, d.depth + 1 FROM posts q JOIN d ON q.in_reply_to_id = d.id \
+             WHERE d.depth < {THREAD_MAX}) \
+         SELECT {} FROM posts p JOIN d ON p.id = d.id WHERE {} ORDER BY p.id LIMIT {THREAD_MAX}",
+        post_cols("p"),
+        visible_sql("p", "$1"),
+    );
+    let rows = sqlx::query(&descendants_sql).bind(viewer).bind(fid).fetch_all(ctx.read).await?;
+    let descendants = depth_first(fid, rows_to_posts(rows, false)?);
+    let n_anc = ancestors.len();
+    let mut all = ancestors;
+    all.push(focus);
+    all.extend(descendants);
+    let mut views = hydrate(ctx, viewer, all).await?;
+    // Hydration keeps order; it drops only posts whose author vanished mid-request.
+    let focus_at = views.iter().position(|v| v.post.id.0 == fid).ok_or(StoreError::NotFound)?;
+    let descendants = views.split_off(focus_at + 1);
+    let focus = views.pop().ok_or(StoreError::NotFound)?;
+    let _ = n_anc;
+    Ok(Thread { ancestors: views, focus, descendants })
+}
+
+/// Orders replies depth-first from `root`, oldest first among siblings; replies whose parent
+/// is not visible are left out.
+fn depth_first(root: i64, posts: Vec<Post>) -> Vec<Post> {
+    let mut children: HashMap<i64, Vec<Post>> = HashMap::new();
+    for p in posts {
+        if let Some(parent) = p.in_reply_to_id {
+            children.entry(parent.0).or_default().push(p);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|p| p.id);
+        list.reverse(); // popped from the end below
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<Post> = children.remove(&root).unwrap_or_default();
+    while let Some(p) = stack.pop() {
+        let id = p.id.0;
+        out.push(p);
+        if let Some(kids) = children.remove(&id) {
+            stack.extend(kids);
+        }
+    }
+    out
+}

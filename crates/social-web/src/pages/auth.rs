@@ -1,0 +1,228 @@
+//! Landing page, sign-up, log-in and log-out.
+
+use crate::client_addr::ClientIp;
+use crate::csrf;
+use crate::error::{WebError, WebResult};
+use crate::extract::{WebForm, WebQuery};
+use crate::pages::{anonymous, chrome_for, form_error, with_cookie};
+use crate::session::{self, CurrentUser, MaybeUser};
+use crate::util::{local_path, see_other};
+use crate::views::auth::{self as view, SignupValues};
+use crate::views::forms::FormErrors;
+use crate::{AppState, signup};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use social_core::{AccountStatus, ValidationError};
+use std::time::Duration;
+
+/// Log-in attempts allowed per client address in [`LOGIN_WINDOW`].
+const LOGIN_LIMIT: u64 = 20;
+const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+/// `GET /`.
+pub async fn landing(State(state): State<AppState>, user: MaybeUser) -> WebResult<Response> {
+    if user.0.is_some() {
+        return Ok(see_other("/home"));
+    }
+    let mode = state.store.get_registration_mode().await?;
+    Ok(view::landing(&anonymous(&state), mode).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// `GET /login`.
+pub async fn login_page(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+    WebQuery(q): WebQuery<LoginQuery>,
+) -> Response {
+    let next = local_path(q.next.as_deref(), "/home");
+    if user.0.is_some() {
+        return see_other(next);
+    }
+    let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
+    let page = view::login(&anonymous(&state), &token, "", next, &FormErrors::default());
+    with_cookie(page.into_response(), cookie)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /login`.
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    WebForm(form): WebForm<LoginForm>,
+) -> WebResult<Response> {
+    if state
+        .store
+        .cache()
+        .incr(&format!("login:{ip}"), LOGIN_WINDOW)
+        .await
+        > LOGIN_LIMIT
+    {
+        return Err(WebError::TooManyRequests);
+    }
+    let username = form.username.as_str();
+    let account = if form.password.len() > social_core::validate::PASSWORD_MAX_BYTES {
+        None
+    } else {
+        state
+            .store
+            .verify_password(username, &form.password)
+            .await?
+    };
+    let Some(account) = account else {
+        let known = state
+            .store
+            .get_account_by_username(username)
+            .await?
+            .is_some();
+        let reason = if known {
+            "bad_password"
+        } else {
+            "unknown_user"
+        };
+        tracing::warn!(target: "social::auth", remote_addr = %ip, user = ?username, "authentication failure: client={ip} reason={reason} user={username:?}");
+        let (token, _) = csrf::anon_token(&headers, state.config.tls);
+        let next = local_path(form.next.as_deref(), "/home");
+        let error = ValidationError::new("username", "Wrong username or password.");
+        let page = view::login(
+            &anonymous(&state),
+            &token,
+            username,
+            next,
+            &FormErrors::one(error.clone()),
+        );
+        return Ok(form_error(StatusCode::UNPROCESSABLE_ENTITY, &error, page));
+    };
+    match account.status {
+        AccountStatus::Active => {}
+        AccountStatus::Pending => {
+            return Err(WebError::Forbidden(
+                "Your account is waiting for approval by a moderator.".into(),
+            ));
+        }
+        AccountStatus::Disabled => {
+            return Err(WebError::Forbidden("This account is disabled.".into()));
+        }
+    }
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let new = state.store.create_session(account.id, agent).await?;
+    let cookie = session::set_cookie(
+        session::cookie_name(state.config.tls),
+        &new.token,
+        session::SESSION_COOKIE_MAX_AGE,
+        state.config.tls,
+    );
+    Ok(with_cookie(
+        see_other(local_path(form.next.as_deref(), "/home")),
+        Some(cookie),
+    ))
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
+    state.store.delete_session(user.token()).await?;
+    let cookie = session::set_cookie(
+        session::cookie_name(state.config.tls),
+        "",
+        0,
+        state.config.tls,
+    );
+    Ok(with_cookie(see_other("/"), Some(cookie)))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SignupQuery {
+    invite: Option<String>,
+}
+
+/// `GET /signup`.
+pub async fn signup_page(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+    WebQuery(q): WebQuery<SignupQuery>,
+) -> WebResult<Response> {
+    if user.0.is_some() {
+        return Ok(see_other("/home"));
+    }
+    let mode = signup::open_mode(&state).await?;
+    let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
+    let values = SignupValues {
+        invite: q.invite.as_deref().unwrap_or(""),
+        ..SignupValues::default()
+    };
+    let page = view::signup(
+        &anonymous(&state),
+        &token,
+        mode,
+        &values,
+        &FormErrors::default(),
+    );
+    Ok(with_cookie(page.into_response(), cookie))
+}
+
+/// `POST /signup`.
+pub async fn signup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    WebForm(form): WebForm<signup::SignupForm>,
+) -> WebResult<Response> {
+    let mode = signup::open_mode(&state).await?;
+    let values = SignupValues {
+        username: form.username.trim(),
+        reason: &form.reason,
+        invite: &form.invite,
+    };
+    let (status, error) = match signup::register(&state, mode, &form).await? {
+        signup::Outcome::Active(account) => {
+            let agent = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let new = state.store.create_session(account.id, agent).await?;
+            let cookie = session::set_cookie(
+                session::cookie_name(state.config.tls),
+                &new.token,
+                session::SESSION_COOKIE_MAX_AGE,
+                state.config.tls,
+            );
+            return Ok(with_cookie(see_other("/home"), Some(cookie)));
+        }
+        signup::Outcome::Pending => return Ok(see_other("/signup/pending")),
+        signup::Outcome::Rejected(status, errors) => (status, errors),
+    };
+    let (token, _) = csrf::anon_token(&headers, state.config.tls);
+    let first = error
+        .0
+        .first()
+        .cloned()
+        .unwrap_or_else(|| ValidationError::new("username", "Invalid."));
+    let page = view::signup(&anonymous(&state), &token, mode, &values, &error);
+    Ok(form_error(status, &first, page))
+}
+
+/// `GET /signup/pending`.
+pub async fn signup_pending(State(state): State<AppState>, user: MaybeUser) -> WebResult<Response> {
+    Ok(match &user.0 {
+        Some(u) => view::pending(&chrome_for(&state, u).await?).into_response(),
+        None => view::pending(&anonymous(&state)).into_response(),
+    })
+}

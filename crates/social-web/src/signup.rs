@@ -1,0 +1,116 @@
+//! Sign-up processing: validates the form for the registration mode and creates the account
+//! (active, or pending under approval mode; the store consumes invite codes).
+
+use crate::AppState;
+use crate::error::{WebError, WebResult};
+use crate::views::forms::FormErrors;
+use axum::http::StatusCode;
+use social_core::{Account, AccountStatus, RegistrationMode, Role, ValidationError, validate};
+use social_store::{AccountInsert, StoreError};
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SignupForm {
+    pub username: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub invite: String,
+    pub reason: String,
+}
+
+pub enum Outcome {
+    /// Open or invite mode: the account may log in now.
+    Active(Account),
+    /// Approval mode: staff must approve it.
+    Pending,
+    /// The form is shown again with this status (409 or 422).
+    Rejected(StatusCode, FormErrors),
+}
+
+/// The registration mode, or 403 when sign-up is closed.
+pub async fn open_mode(state: &AppState) -> WebResult<RegistrationMode> {
+    let mode = state.store.get_registration_mode().await?;
+    if mode == RegistrationMode::Closed {
+        return Err(WebError::Forbidden(
+            "Registration is closed on this server.".into(),
+        ));
+    }
+    Ok(mode)
+}
+
+fn validate_form(
+    mode: RegistrationMode,
+    f: &SignupForm,
+) -> Result<(String, String, Option<String>), FormErrors> {
+    let mut errors = Vec::new();
+    let username = validate::username(&f.username)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    if let Err(e) = validate::new_password(&f.password, f.username.trim()) {
+        errors.push(e);
+    } else if f.password != f.password_confirm {
+        errors.push(ValidationError::new(
+            "password_confirm",
+            "The two passwords differ.",
+        ));
+    }
+    let mut reason = String::new();
+    if mode == RegistrationMode::Approval {
+        reason = validate::signup_reason(&f.reason)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+    }
+    let mut invite = None;
+    if mode == RegistrationMode::Invite {
+        let code = f.invite.trim();
+        if code.is_empty() || code.len() > 128 {
+            errors.push(ValidationError::new(
+                "invite",
+                "Enter the invite code you were given.",
+            ));
+        }
+        invite = Some(code.to_owned());
+    }
+    if errors.is_empty() {
+        Ok((username, reason, invite))
+    } else {
+        Err(FormErrors(errors))
+    }
+}
+
+pub async fn register(
+    state: &AppState,
+    mode: RegistrationMode,
+    f: &SignupForm,
+) -> WebResult<Outcome> {
+    let (username, signup_reason, invite_code) = match validate_form(mode, f) {
+        Ok(v) => v,
+        Err(errors) => return Ok(Outcome::Rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),
+    };
+    let status = if mode == RegistrationMode::Approval {
+        AccountStatus::Pending
+    } else {
+        AccountStatus::Active
+    };
+    let insert = AccountInsert {
+        username,
+        password: f.password.clone(),
+        role: Role::User,
+        status,
+        signup_reason,
+        invite_code,
+    };
+    match state.store.create_account(insert).await {
+        Ok(account) if account.status == AccountStatus::Active => Ok(Outcome::Active(account)),
+        Ok(_) => Ok(Outcome::Pending),
+        Err(StoreError::Conflict { .. }) => Ok(Outcome::Rejected(
+            StatusCode::CONFLICT,
+            FormErrors::one(ValidationError::new("username", "This username is taken.")),
+        )),
+        Err(StoreError::Invalid(e)) => Ok(Outcome::Rejected(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::one(e),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

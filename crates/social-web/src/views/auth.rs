@@ -1,0 +1,106 @@
+//! Landing, log-in and sign-up pages.
+
+use crate::views::forms::{self, Field, FormErrors};
+use crate::views::layout::{Chrome, page};
+use axum::response::Html;
+use maud::html;
+use social_core::RegistrationMode;
+
+pub fn landing(chrome: &Chrome<'_>, mode: RegistrationMode) -> Html<String> {
+    page(
+        chrome,
+        "Welcome",
+        html! {
+            h1 { "Welcome to " (chrome.instance) }
+            p { "A small social network. Read the public posts, or join in." }
+            ul {
+                @if mode != RegistrationMode::Closed { li { a href="/signup" { "Sign up" } } }
+                li { a href="/login" { "Log in" } }
+                li { a href="/local" { "Local timeline" } }
+            }
+        },
+    )
+}
+
+pub fn login(
+    chrome: &Chrome<'_>,
+    csrf: &str,
+    username: &str,
+    next: &str,
+    errors: &FormErrors,
+) -> Html<String> {
+    page(
+        chrome,
+        "Log in",
+        html! {
+            h1 { "Log in" }
+            form method="post" action="/login" {
+                (forms::summary(errors))
+                (forms::csrf(csrf))
+                input type="hidden" name="next" value=(next);
+                (forms::input(&Field { autocomplete: Some("username"), required: true, ..Field::new("username", "Username", username) }, errors))
+                (forms::input(&Field::password("password", "Password", "current-password"), errors))
+                div.actions { button type="submit" { "Log in" } }
+            }
+            p { "No account? " a href="/signup" { "Sign up" } }
+        },
+    )
+}
+
+/// Values typed into the sign-up form (never the passwords).
+#[derive(Default)]
+pub struct SignupValues<'a> {
+    pub username: &'a str,
+    pub reason: &'a str,
+    pub invite: &'a str,
+}
+
+pub fn signup(
+    chrome: &Chrome<'_>,
+    csrf: &str,
+    mode: RegistrationMode,
+    values: &SignupValues<'_>,
+    errors: &FormErrors,
+) -> Html<String> {
+    page(
+        chrome,
+        "Sign up",
+        html! {
+            h1 { "Sign up" }
+            @if mode == RegistrationMode::Approval {
+                p { "A moderator reviews new accounts before they can log in." }
+            }
+            form method="post" action="/signup" {
+                (forms::summary(errors))
+                (forms::csrf(csrf))
+                (forms::input(&Field {
+                    hint: Some("Letters a–z, digits and underscores, up to 30."),
+                    autocomplete: Some("username"),
+                    required: true,
+                    ..Field::new("username", "Username", values.username)
+                }, errors))
+                (forms::input(&Field { hint: Some("At least 8 characters."), ..Field::password("password", "Password", "new-password") }, errors))
+                (forms::input(&Field::password("password_confirm", "Password again", "new-password"), errors))
+                @if mode == RegistrationMode::Invite {
+                    (forms::input(&Field { required: true, ..Field::new("invite", "Invite code", values.invite) }, errors))
+                }
+                @if mode == RegistrationMode::Approval {
+                    (forms::textarea("reason", "Why do you want to join?", values.reason, None, errors))
+                }
+                div.actions { button type="submit" { "Sign up" } }
+            }
+            p { "Already have an account? " a href="/login" { "Log in" } }
+        },
+    )
+}
+
+pub fn pending(chrome: &Chrome<'_>) -> Html<String> {
+    page(
+        chrome,
+        "Waiting for approval",
+        html! {
+            h1 { "Waiting for approval" }
+            p.notice { "Thank you for signing up. Your account is waiting for approval by a moderator; you can log in once it is approved." }
+        },
+    )
+}

@@ -1,0 +1,17 @@
+//! maud templates. Every piece of user text goes through maud's escaping; nothing here wraps
+//! user text in `PreEscaped`.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod layout;
+pub mod notifications;
+pub mod pagination;
+pub mod post;
+pub mod settings;
+pub mod text;
+pub mod timelines;
+
+pub use layout::Chrome;

@@ -1,0 +1,110 @@
+//! The post card: author, time, visibility, text, counts and the action buttons.
+
+use crate::views::forms;
+use crate::views::text::post_text;
+use maud::{Markup, html};
+use social_core::Account;
+use social_store::PostView;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// Who looks at the posts, and where the action buttons return to.
+#[derive(Clone, Copy)]
+pub struct PostCtx<'a> {
+    pub viewer: Option<&'a Account>,
+    pub csrf: &'a str,
+    pub next: &'a str,
+}
+
+/// `<time>` for a millisecond timestamp, in UTC.
+pub fn timestamp(ms: i64) -> Markup {
+    let when = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let machine = when
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default();
+    let human = when
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default();
+    html! { time datetime=(machine) { (human) } }
+}
+
+/// The permalink of a post.
+pub fn permalink(author: &Account, id: social_core::PostId) -> String {
+    format!("/@{}/{}", author.username, id)
+}
+
+/// A list of posts.
+pub fn list(posts: &[PostView], ctx: PostCtx<'_>) -> Markup {
+    html! {
+        @if posts.is_empty() {
+            p { "Nothing to show here yet." }
+        } @else {
+            ol.posts {
+                @for pv in posts { li { (card(pv, ctx, false)) } }
+            }
+        }
+    }
+}
+
+/// One post (for a boost: the boosted post, with a "boosted by" line).
+pub fn card(pv: &PostView, ctx: PostCtx<'_>, focus: bool) -> Markup {
+    let (shown, booster) = match &pv.reblog {
+        Some(inner) => (inner.as_ref(), Some(&pv.author)),
+        None => (pv, None),
+    };
+    let post = &shown.post;
+    let author = &shown.author;
+    let link = permalink(author, post.id);
+    html! {
+        article.post.focus[focus] {
+            @if let Some(b) = booster {
+                p.boosted { a href={ "/@" (b.username) } { (b.shown_name()) } " boosted" }
+            }
+            div.meta {
+                a.author href={ "/@" (author.username) } { (author.shown_name()) }
+                span { "@" (author.username) }
+                a href=(link) { (timestamp(post.created_at_ms)) }
+                span { (post.visibility.label()) }
+            }
+            @if post.in_reply_to_id.is_some() { p.hint { "A reply" } }
+            div.text { (post_text(&post.text)) }
+            p.hint {
+                (post.replies_count) " replies · " (post.favourites_count) " favourites · "
+                (post.reblogs_count) " boosts"
+            }
+            (actions(shown, &link, ctx))
+        }
+    }
+}
+
+/// One form per post; each button posts to its own action (`formaction`), which keeps a
+/// timeline page well under its size budget.
+fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>) -> Markup {
+    let base = format!("/posts/{}/", pv.post.id);
+    let act = |verb: &str| format!("{base}{verb}");
+    html! {
+        @if let Some(viewer) = ctx.viewer {
+            form.actions method="post" action=(act(if pv.favourited { "unfavourite" } else { "favourite" })) {
+                (forms::csrf(ctx.csrf))
+                input type="hidden" name="next" value=(ctx.next);
+                a href=(link) { "Reply" }
+                button.secondary type="submit" { @if pv.favourited { "Unfavourite" } @else { "Favourite" } }
+                @if pv.post.visibility.boostable() {
+                    @if pv.reblogged {
+                        button.secondary type="submit" formaction=(act("unboost")) { "Unboost" }
+                    } @else {
+                        button.secondary type="submit" formaction=(act("boost")) { "Boost" }
+                    }
+                }
+                @if viewer.id == pv.post.author_id || viewer.role.is_staff() {
+                    button.secondary type="submit" formaction=(act("delete")) { "Delete" }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! HTTP integration suite: drives the real router over real HTTP on 127.0.0.1, on SQLite and —
+//! when `SOCIAL_TEST_DATABASE_URL` (and `SOCIAL_TEST_REDIS_URL`) are set — on PostgreSQL with
+//! Redis. Each scenario runs once per backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod accounts;
+mod bad_input;
+mod cache;
+mod graph;
+mod notifications;
+mod posts;
+mod registration;
+mod timelines;

@@ -1,0 +1,131 @@
+//! sociald's configuration: the TOML schema with its defaults, loading with precedence
+//! (defaults < file < environment < flags), validation, and the generated example file.
+//!
+//! Every field's default lives in one `Default` impl below and every key's documentation in
+//! [`example::KEY_DOCS`]; `sociald config example` renders both into the checked-in
+//! `config/sociald.example.toml`, and a test fails when they drift.
+
+pub mod example;
+mod load;
+mod validate;
+
+pub use load::{Overrides, load, parse_file};
+pub use validate::Checked;
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The path read when `--config` is not given (no error when it does not exist).
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/social/sociald.toml";
+/// Environment variable overriding `database.url`.
+pub const ENV_DATABASE_URL: &str = "SOCIAL_DATABASE_URL";
+/// Environment variable overriding `redis.url`.
+pub const ENV_REDIS_URL: &str = "SOCIAL_REDIS_URL";
+/// Environment variable overriding `log.level`.
+pub const ENV_LOG: &str = "SOCIAL_LOG";
+
+/// The whole configuration file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub instance: InstanceConfig,
+    pub database: DatabaseConfig,
+    pub redis: RedisConfig,
+    pub log: LogConfig,
+}
+
+/// `[server]`: listeners, state directory, proxies, request limits, shutdown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// `ADDR:PORT` to listen on; ignored under systemd socket activation.
+    pub listen: Vec<String>,
+    /// State directory (the SQLite database lives here by default).
+    pub data_dir: PathBuf,
+    /// Networks (`ADDR/PREFIX` or `ADDR`) whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Largest accepted request body; larger ones get 413 before they are read.
+    pub max_body_bytes: usize,
+    /// How long SIGTERM waits for in-flight requests before exiting anyway.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: vec!["127.0.0.1:8080".into()],
+            data_dir: PathBuf::from("/var/lib/social"),
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 65536,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// `[instance]`: what people see.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InstanceConfig {
+    /// Shown in page titles and the header.
+    pub name: String,
+    /// Post length limit in characters.
+    pub post_max_chars: usize,
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        Self { name: "social".into(), post_max_chars: 500 }
+    }
+}
+
+/// `[database]`: where durable data lives.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Empty: SQLite at `<data_dir>/social.db`. Otherwise `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Connection pool size; 0 lets the backend pick.
+    pub max_connections: u32,
+}
+
+/// `[redis]`: the optional cache.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// Empty: in-process cache. Otherwise `redis://…` or `rediss://…`.
+    pub url: String,
+}
+
+/// `[log]`: what is logged and where.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// tracing `EnvFilter` directives, e.g. `info` or `info,social::auth=debug`.
+    pub level: String,
+    /// `auto` (journal when `JOURNAL_STREAM` is set, else stderr), `journal` or `stderr`.
+    pub output: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { level: "info".into(), output: "auto".into() }
+    }
+}
+
+impl Config {
+    /// The database URL to open: `database.url`, or SQLite inside the data directory.
+    pub fn database_url(&self) -> String {
+        if !self.database.url.is_empty() {
+            return self.database.url.clone();
+        }
+        let dir = std::path::absolute(&self.server.data_dir)
+            .unwrap_or_else(|_| self.server.data_dir.clone());
+        format!("sqlite://{}", dir.join("social.db").display())
+    }
+
+    /// `redis.url`, or `None` for the in-process cache.
+    pub fn redis_url(&self) -> Option<String> {
+        (!self.redis.url.is_empty()).then(|| self.redis.url.clone())
+    }
+}

@@ -1,0 +1,174 @@
+//! `sociald serve`: open the store (migrations), listen, announce readiness, serve until
+//! SIGTERM/SIGINT, then drain in-flight requests and close the store.
+
+use crate::config::{Checked, Config};
+use crate::{listeners, notify, redact};
+use anyhow::Context as _;
+use social_store::{Store, StoreOptions};
+use social_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Everything `serve` needs, resolved before the runtime starts.
+pub struct Plan {
+    pub config: Config,
+    pub checked: Checked,
+    /// Sockets from systemd, if socket-activated.
+    pub activated: Option<Vec<std::net::TcpListener>>,
+    /// The command that creates the first admin, with the flags this server was started with.
+    pub create_admin_hint: String,
+    pub started: Instant,
+}
+
+/// Runs the server on a runtime with one worker per core; returns when it has stopped.
+pub fn run(plan: Plan) -> anyhow::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("sociald-worker")
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(serve(plan));
+    // Requests past the grace period were already cut off; do not wait for stragglers.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+async fn serve(plan: Plan) -> anyhow::Result<()> {
+    let Plan { config, checked, activated, create_admin_hint, started } = plan;
+    // Installed first, so a SIGTERM during start-up is not fatal but a clean stop.
+    let mut signals = Signals::install()?;
+    let store = open_store(&config).await?;
+
+    let web_config = WebConfig {
+        instance_name: config.instance.name.clone(),
+        post_max_chars: config.instance.post_max_chars,
+        trusted_proxies: checked.trusted_proxies.clone(),
+        tls: false,
+        max_body_bytes: config.server.max_body_bytes,
+    };
+    let app = social_web::router(AppState::new(web_config, store.clone()));
+    let listeners = listeners::open(activated, &checked.listen).await?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut servers = JoinSet::new();
+    let mut addrs = Vec::with_capacity(listeners.len());
+    for listener in listeners {
+        let addr = listener.local_addr().context("reading a listener's address")?;
+        eprintln!("sociald listening on http://{addr}");
+        addrs.push(addr.to_string());
+        let mut stop = stop_rx.clone();
+        let service = app.clone().into_make_service_with_connect_info::<SocketAddr>();
+        servers.spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    // An error means the sender is gone, which also means: stop.
+                    let _ = stop.wait_for(|stop| *stop).await;
+                })
+                .await
+                .with_context(|| format!("serving {addr}"))
+        });
+    }
+
+    let ready_ms = started.elapsed().as_millis();
+    notify::ready(&format!("serving on {}", addrs.join(", ")));
+    tracing::info!(
+        listen = %addrs.join(","),
+        backend = store.backend_name(),
+        cache = store.cache().kind(),
+        ready_ms,
+        "ready"
+    );
+
+    if let Some(interval) = notify::watchdog_interval() {
+        tokio::spawn(notify::watchdog(store.clone(), interval));
+    }
+    match store.count_accounts().await {
+        Ok(0) => eprintln!(
+            "sociald: no account exists yet; create the first admin with:\n    {create_admin_hint}"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "counting accounts failed"),
+    }
+
+    let outcome = tokio::select! {
+        name = signals.recv() => {
+            tracing::info!(signal = name, "shutting down: draining in-flight requests");
+            Ok(())
+        }
+        Some(ended) = servers.join_next() => Err(match ended {
+            Ok(Ok(())) => anyhow::anyhow!("a listener stopped unexpectedly"),
+            Ok(Err(e)) => e,
+            Err(e) => anyhow::anyhow!("a listener task failed: {e}"),
+        }),
+    };
+    notify::stopping("draining in-flight requests");
+    // send_replace: the receivers may already be gone when a listener failed.
+    stop_tx.send_replace(true);
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let drained = tokio::time::timeout(grace, async {
+        while let Some(ended) = servers.join_next().await {
+            if let Ok(Err(e)) = ended {
+                tracing::warn!(error = %e, "listener ended with an error");
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(grace_secs = grace.as_secs(), "grace period over; cutting open requests");
+        servers.abort_all();
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    outcome
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database.url.is_empty() {
+        std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.server.data_dir.display())
+        })?;
+    }
+    let database_url = config.database_url();
+    let shown = redact::url(&database_url);
+    tracing::debug!(database = %shown, "opening the store");
+    Store::open(StoreOptions {
+        database_url,
+        max_connections: config.database.max_connections,
+        redis_url: config.redis_url(),
+    })
+    .await
+    .with_context(|| format!("opening the database {shown}"))
+}
+
+/// SIGTERM and SIGINT handlers.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+            int: signal(SignalKind::interrupt()).context("installing the SIGINT handler")?,
+        })
+    }
+
+    /// Waits for either signal; returns which.
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
+    }
+}
+
+/// Opens the store for a short admin task (same configuration resolution as `serve`).
+pub async fn open_store_for_admin(config: &Config) -> anyhow::Result<Store> {
+    open_store(config).await
+}

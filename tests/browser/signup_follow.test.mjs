@@ -1,0 +1,112 @@
+// End-to-end in headless Chromium: two people sign up through the real forms, one posts, the
+// other follows them (with JavaScript disabled) and sees the post on their home timeline.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { PAGE_LIMIT_BYTES, launchChromium, startServer, watchedContext } from './harness.mjs';
+
+const PASSWORD = 'browser-test-passphrase';
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Submits the form that holds `field` by clicking its submit button; waits for the page. */
+async function submitFormWith(page, field) {
+  const form = page.locator(`form:has([name="${field}"])`).first();
+  await form.locator('button[type="submit"], input[type="submit"], button:not([type])').first().click();
+  await page.waitForLoadState('load');
+}
+
+async function fillForm(page, values) {
+  for (const [name, value] of Object.entries(values)) {
+    await page.locator(`[name="${name}"]`).first().fill(value);
+  }
+}
+
+/** Signs up through /signup, then makes sure the session is signed in (logs in if needed). */
+async function signUp(page, base, username) {
+  const res = await page.goto(`${base}/signup`);
+  assert.equal(res.status(), 200, 'GET /signup');
+  await fillForm(page, { username, password: PASSWORD, password_confirm: PASSWORD });
+  await submitFormWith(page, 'password_confirm');
+  await page.goto(`${base}/home`);
+  if ((await page.locator('textarea[name="text"]').count()) === 0) {
+    const login = await page.goto(`${base}/login`);
+    assert.equal(login.status(), 200, 'GET /login');
+    await fillForm(page, { username, password: PASSWORD });
+    await submitFormWith(page, 'password');
+    await page.goto(`${base}/home`);
+  }
+  assert.equal(
+    await page.locator('textarea[name="text"]').count(),
+    1,
+    `${username} should be signed in and see the compose form on /home (at ${page.url()})`,
+  );
+}
+
+async function chooseVisibility(page, value) {
+  const select = page.locator('select[name="visibility"]');
+  if ((await select.count()) > 0) {
+    await select.first().selectOption(value);
+    return;
+  }
+  const radio = page.locator(`input[name="visibility"][value="${value}"]`);
+  if ((await radio.count()) > 0) await radio.first().check();
+}
+
+test('sign up, post, follow, see the post on the home timeline', async () => {
+  const base = server.base;
+  const a = await watchedContext(browser);
+  const b = await watchedContext(browser, { javaScriptEnabled: false });
+  const alice = 'alice_browser';
+  const bob = 'bob_browser';
+  const text = `Hello from the browser test ${Date.now()} #firstpost`;
+
+  // A signs up (JavaScript on) and posts.
+  const pageA = await a.context.newPage();
+  await signUp(pageA, base, alice);
+  await fillForm(pageA, { text });
+  await chooseVisibility(pageA, 'public');
+  await submitFormWith(pageA, 'text');
+  await pageA.goto(`${base}/home`);
+  assert.ok(await pageA.getByText(text).first().isVisible(), 'A sees the new post on /home');
+
+  // B signs up with JavaScript off, follows A from the profile page, reads /home.
+  const pageB = await b.context.newPage();
+  await signUp(pageB, base, bob);
+  const profile = await pageB.goto(`${base}/@${alice}`);
+  assert.equal(profile.status(), 200, `GET /@${alice}`);
+  const follow = pageB.locator(`form[action$="/@${alice}/follow"]`);
+  assert.equal(await follow.count(), 1, 'the profile has a Follow form');
+  await follow.locator('button, input[type="submit"]').first().click();
+  await pageB.waitForLoadState('load');
+  const home = await pageB.goto(`${base}/home`);
+  assert.equal(home.status(), 200, 'GET /home');
+  assert.ok(await pageB.getByText(text).first().isVisible(), 'B sees A\'s post on /home');
+
+  const shotDir = mkdtempSync(path.join(tmpdir(), 'social-browser-shot-'));
+  const shot = path.join(shotDir, 'home.png');
+  await pageB.screenshot({ path: shot, fullPage: true });
+  console.log(`screenshot of the home page: ${shot}`);
+
+  await Promise.all([a.settle(), b.settle()]);
+  const problems = [...a.problems, ...b.problems];
+  assert.deepEqual(problems, [], 'no offsite request, console error or CSP violation');
+  const pages = [...a.pages, ...b.pages];
+  assert.ok(pages.length >= 6, `measured the HTML pages (${pages.length})`);
+  const big = pages.filter((p) => p.bytes >= PAGE_LIMIT_BYTES);
+  assert.deepEqual(big, [], `every page under ${PAGE_LIMIT_BYTES} bytes`);
+  await a.context.close();
+  await b.context.close();
+});
