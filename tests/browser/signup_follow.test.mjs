@@ -65,7 +65,18 @@ async function chooseVisibility(page, value) {
   if ((await radio.count()) > 0) await radio.first().check();
 }
 
-test('sign up, post, follow, see the post on the home timeline', async () => {
+/** Runs `body`; on failure adds the tail of sociald's log to the error. */
+async function withServerLog(body) {
+  try {
+    await body();
+  } catch (e) {
+    const tail = server.output().split('\n').slice(-40).join('\n');
+    e.message += `\n--- sociald log (last lines) ---\n${tail}`;
+    throw e;
+  }
+}
+
+test('sign up, post, follow, see the post on the home timeline', () => withServerLog(async () => {
   const base = server.base;
   const a = await watchedContext(browser);
   const b = await watchedContext(browser, { javaScriptEnabled: false });
@@ -109,4 +120,4 @@ test('sign up, post, follow, see the post on the home timeline', async () => {
   assert.deepEqual(big, [], `every page under ${PAGE_LIMIT_BYTES} bytes`);
   await a.context.close();
   await b.context.close();
-});
+}));

@@ -36,7 +36,9 @@ impl IdGen {
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
             let next = candidate.max(last + 1);
-            match self.last.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+            match self
+                .last
+                .compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
             {
                 Ok(_) => return next,
                 Err(actual) => last = actual,
@@ -63,7 +65,11 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<Back
         None => {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(if max_connections == 0 { 10 } else { max_connections })
+                .max_connections(if max_connections == 0 {
+                    10
+                } else {
+                    max_connections
+                })
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
@@ -102,7 +108,11 @@ async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend
         .await?;
     sqlx::migrate!("migrations/sqlite").run(&write).await?;
     let read = SqlitePoolOptions::new()
-        .max_connections(if max_connections == 0 { 8 } else { max_connections })
+        .max_connections(if max_connections == 0 {
+            8
+        } else {
+            max_connections
+        })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.read_only(false))
@@ -111,6 +121,7 @@ async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

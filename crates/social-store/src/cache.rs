@@ -40,7 +40,10 @@ impl Local {
     }
 
     fn set(&self, key: &str, value: &[u8], ttl: Duration) {
-        self.values.insert(key.to_owned(), Arc::new((value.to_vec(), Instant::now() + ttl)));
+        self.values.insert(
+            key.to_owned(),
+            Arc::new((value.to_vec(), Instant::now() + ttl)),
+        );
     }
 
     fn delete(&self, key: &str) {
@@ -52,7 +55,10 @@ impl Local {
         let counter = match self.counters.get(key) {
             Some(c) if c.expires > now => c,
             _ => {
-                let fresh = Arc::new(Counter { value: AtomicU64::new(0), expires: now + window });
+                let fresh = Arc::new(Counter {
+                    value: AtomicU64::new(0),
+                    expires: now + window,
+                });
                 self.counters.insert(key.to_owned(), fresh.clone());
                 fresh
             }
@@ -81,13 +87,17 @@ impl std::fmt::Debug for Cache {
 impl Cache {
     /// In-process cache bounded to `capacity` entries.
     pub fn in_process(capacity: usize) -> Self {
-        Self { inner: Arc::new(Inner::Local(Local::new(capacity))) }
+        Self {
+            inner: Arc::new(Inner::Local(Local::new(capacity))),
+        }
     }
     /// Redis-backed; connects lazily and reconnects on its own. Never fails: an unreachable
     /// Redis is logged and treated as a miss. (`Err` only for a malformed URL.)
     pub async fn redis(url: &str) -> Result<Self, String> {
         let redis = RedisCache::connect(url).await?;
-        Ok(Self { inner: Arc::new(Inner::Redis(redis)) })
+        Ok(Self {
+            inner: Arc::new(Inner::Redis(redis)),
+        })
     }
     /// `"redis"` or `"in-process"`.
     pub fn kind(&self) -> &'static str {
@@ -133,6 +143,7 @@ impl Cache {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -122,13 +122,20 @@ impl RedisCache {
     pub(crate) async fn get(&self, k: &str) -> Option<Vec<u8>> {
         let mut p = redis::pipe();
         p.cmd("GET").arg(key(k));
-        self.run::<(Option<Vec<u8>>,)>("get", p).await.and_then(|(v,)| v)
+        self.run::<(Option<Vec<u8>>,)>("get", p)
+            .await
+            .and_then(|(v,)| v)
     }
 
     pub(crate) async fn set(&self, k: &str, value: &[u8], ttl: Duration) {
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut p = redis::pipe();
-        p.cmd("SET").arg(key(k)).arg(value).arg("PX").arg(ms).ignore();
+        p.cmd("SET")
+            .arg(key(k))
+            .arg(value)
+            .arg("PX")
+            .arg(ms)
+            .ignore();
         let _ = self.run::<()>("set", p).await;
     }
 
@@ -143,7 +150,13 @@ impl RedisCache {
         let full = key(k);
         let mut p = redis::pipe();
         p.atomic();
-        p.cmd("SET").arg(&full).arg(0).arg("PX").arg(ms).arg("NX").ignore();
+        p.cmd("SET")
+            .arg(&full)
+            .arg(0)
+            .arg("PX")
+            .arg(ms)
+            .arg("NX")
+            .ignore();
         p.cmd("INCR").arg(&full);
         match self.run::<(u64,)>("incr", p).await {
             Some((n,)) => n,

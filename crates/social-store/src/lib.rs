@@ -2,10 +2,13 @@
 //! embedded default, and PostgreSQL for the appliance), per-backend migrations applied at open,
 //! and the [`cache::Cache`] seam (Redis or in-process) for data that may be lost.
 
+// `ops/*.rs` are compiled twice on purpose, once per backend (see `ops/mod.rs`).
+#![allow(clippy::duplicate_mod)]
+
 mod backend;
 pub mod cache;
-mod cached;
 mod cache_redis;
+mod cached;
 pub mod error;
 pub mod model;
 mod ops;

@@ -95,7 +95,11 @@ impl Page {
     pub const MAX_LIMIT: u32 = 40;
 
     pub fn first(limit: u32) -> Self {
-        Self { max_id: None, min_id: None, limit }
+        Self {
+            max_id: None,
+            min_id: None,
+            limit,
+        }
     }
 }
 

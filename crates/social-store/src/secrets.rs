@@ -1,8 +1,8 @@
 //! Password hashing (argon2id, off the async runtime) and random tokens.
 
 use crate::error::{StoreError, StoreResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -42,7 +42,9 @@ pub(crate) async fn verify_password(password: &str, hash: Option<String>) -> Sto
         let real = hash.is_some();
         let stored = hash.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = match PasswordHash::new(&stored) {
-            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         };
         ok && real
@@ -69,6 +71,7 @@ pub(crate) fn token_hash(token: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -76,7 +79,11 @@ mod tests {
     async fn hash_and_verify() {
         let h = hash_password("correct horse").await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", Some(h.clone())).await.unwrap());
+        assert!(
+            verify_password("correct horse", Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("wrong", Some(h)).await.unwrap());
         assert!(!verify_password("anything", None).await.unwrap());
         assert!(PasswordHash::new(dummy_hash()).is_ok());

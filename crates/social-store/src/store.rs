@@ -51,7 +51,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend_name()).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend_name())
+            .finish()
     }
 }
 
@@ -62,15 +64,24 @@ impl Store {
     /// backend's migrations, and connects the cache (Redis if configured; an unreachable Redis
     /// is a warning, not an error).
     pub async fn open(options: StoreOptions) -> StoreResult<Store> {
-        let backend = crate::backend::connect(&options.database_url, options.max_connections).await?;
+        let backend =
+            crate::backend::connect(&options.database_url, options.max_connections).await?;
         let cache = match &options.redis_url {
             Some(url) => Cache::redis(url).await.map_err(StoreError::Internal)?,
             None => Cache::in_process(100_000),
         };
         if cache.kind() == "redis" && !cache.healthy() {
-            tracing::warn!("redis is unreachable at start; serving from the database until it answers");
+            tracing::warn!(
+                "redis is unreachable at start; serving from the database until it answers"
+            );
         }
-        Ok(Store { inner: Arc::new(Inner { backend, ids: IdGen::default() }), cache })
+        Ok(Store {
+            inner: Arc::new(Inner {
+                backend,
+                ids: IdGen::default(),
+            }),
+            cache,
+        })
     }
     /// `"sqlite"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
@@ -120,7 +131,10 @@ impl Store {
         Ok(value.and_then(|v| v.parse().ok()).unwrap_or_default())
     }
     pub async fn put_registration_mode(&self, mode: RegistrationMode) -> StoreResult<()> {
-        dispatch!(self, settings::put_setting(REGISTRATION_MODE_KEY, mode.as_str()))
+        dispatch!(
+            self,
+            settings::put_setting(REGISTRATION_MODE_KEY, mode.as_str())
+        )
     }
 
     // ---- accounts --------------------------------------------------------------------------
@@ -169,7 +183,11 @@ impl Store {
         self.cache.delete(&cached::account_key(id)).await;
         Ok(account)
     }
-    pub async fn set_account_status(&self, id: AccountId, status: AccountStatus) -> StoreResult<()> {
+    pub async fn set_account_status(
+        &self,
+        id: AccountId,
+        status: AccountStatus,
+    ) -> StoreResult<()> {
         dispatch!(self, accounts::set_status(id.0, status))?;
         self.cache.delete(&cached::account_key(id)).await;
         Ok(())
@@ -233,7 +251,10 @@ impl Store {
         let hash = secrets::token_hash(&token);
         let user_agent: String = user_agent.chars().take(300).collect();
         dispatch!(self, sessions::insert(&hash, &row, &user_agent))?;
-        Ok(NewSession { token, csrf_token: row.csrf_token })
+        Ok(NewSession {
+            token,
+            csrf_token: row.csrf_token,
+        })
     }
     /// None for an unknown or expired token, or an account that is no longer active.
     /// Served from the cache when possible.
@@ -282,7 +303,11 @@ impl Store {
         if account.status != AccountStatus::Active {
             return Ok(None);
         }
-        Ok(Some(Session { account, csrf_token: row.csrf_token, created_at_ms: row.created_at }))
+        Ok(Some(Session {
+            account,
+            csrf_token: row.csrf_token,
+            created_at_ms: row.created_at,
+        }))
     }
     pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
         let hash = secrets::token_hash(token);
@@ -319,7 +344,10 @@ impl Store {
     /// Only the author (or staff) may delete; removes its boosts, timeline entries and
     /// notifications too.
     pub async fn delete_post(&self, actor: &Account, id: PostId) -> StoreResult<()> {
-        dispatch!(self, posts::delete_post(actor.id.0, actor.role.is_staff(), id.0))
+        dispatch!(
+            self,
+            posts::delete_post(actor.id.0, actor.role.is_staff(), id.0)
+        )
     }
     /// Idempotent.
     pub async fn favourite(&self, actor: AccountId, id: PostId) -> StoreResult<()> {
@@ -358,7 +386,10 @@ impl Store {
         author: AccountId,
         page: Page,
     ) -> StoreResult<Vec<PostView>> {
-        dispatch!(self, timelines::account(viewer.map_or(0, |v| v.0), author.0, page))
+        dispatch!(
+            self,
+            timelines::account(viewer.map_or(0, |v| v.0), author.0, page)
+        )
     }
     /// Public posts with the tag (normalised by `social_core::text::normalize_tag`).
     pub async fn tag_timeline(
@@ -378,7 +409,11 @@ impl Store {
     // ---- relationships ---------------------------------------------------------------------
 
     /// Forbidden when either side blocks the other; Invalid when following oneself.
-    pub async fn follow(&self, follower: AccountId, target: AccountId) -> StoreResult<FollowOutcome> {
+    pub async fn follow(
+        &self,
+        follower: AccountId,
+        target: AccountId,
+    ) -> StoreResult<FollowOutcome> {
         dispatch!(self, follows::follow(follower.0, target.0, now_ms()))
     }
     /// Also withdraws a pending request.
@@ -457,4 +492,3 @@ impl Store {
         dispatch!(self, notifications::mark_read(account.0, up_to.0))
     }
 }
-

@@ -1,5 +1,6 @@
 //! Storage contract tests: the same cases against SQLite (always) and PostgreSQL (when
 //! `SOCIAL_TEST_DATABASE_URL` is set).
+#![allow(clippy::unwrap_used)]
 
 #[path = "contract/accounts.rs"]
 mod accounts;
@@ -7,6 +8,12 @@ mod accounts;
 mod fixtures;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/posts.rs"]
+mod posts;
+#[path = "contract/social.rs"]
+mod social;
+#[path = "contract/timelines.rs"]
+mod timelines;
 
 contract_tests!(
     accounts::usernames_unique_ignoring_case,
@@ -16,4 +23,19 @@ contract_tests!(
     accounts::session_of_disabled_account,
     accounts::registration_mode,
     accounts::invites,
+    posts::mentions_tags_and_reply_counts,
+    posts::direct_needs_a_mention,
+    posts::favourites_idempotent,
+    posts::boosts_idempotent_and_visibility,
+    posts::deletion_cascades,
+    posts::blocked_cannot_interact,
+    timelines::visibility_matrix,
+    timelines::threads,
+    timelines::reply_fan_out_like_mastodon,
+    timelines::pagination,
+    social::follow_counts_and_backfill,
+    social::locked_account_requests,
+    social::block_effects,
+    social::mute_effects,
+    social::notifications_and_unread,
 );

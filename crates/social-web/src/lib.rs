@@ -18,6 +18,9 @@ pub mod signup;
 pub mod util;
 pub mod views;
 
+#[cfg(test)]
+mod tests;
+
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};

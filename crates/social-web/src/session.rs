@@ -48,6 +48,11 @@ pub const SESSION_COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
 
 /// Middleware: looks the session cookie up (the store caches it) and stores a [`Viewer`].
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
+        // No page here shows who is signed in: spare the lookup.
+        return next.run(req).await;
+    }
     let token = util::cookie(req.headers(), cookie_name(state.config.tls))
         .filter(|t| !t.is_empty() && t.len() <= 256)
         .map(str::to_owned);

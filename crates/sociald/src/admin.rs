@@ -45,7 +45,10 @@ pub fn set_registration(args: SetRegistrationArgs) -> anyhow::Result<()> {
     let config = load_config(&args.store)?;
     let mode = args.mode;
     with_store(&config, |store| async move {
-        store.put_registration_mode(mode).await.context("storing the registration mode")
+        store
+            .put_registration_mode(mode)
+            .await
+            .context("storing the registration mode")
     })?;
     println!("registration mode: {mode}");
     Ok(())
@@ -87,7 +90,10 @@ fn read_password(force_stdin: bool) -> anyhow::Result<String> {
         return Ok(first);
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     if password.is_empty() {

@@ -12,7 +12,9 @@ pub fn from_systemd() -> anyhow::Result<Option<Vec<std::net::TcpListener>>> {
         .ok()
         .and_then(|p| p.parse::<u32>().ok())
         .is_some_and(|p| p == std::process::id());
-    let count = std::env::var("LISTEN_FDS").ok().and_then(|n| n.parse::<usize>().ok());
+    let count = std::env::var("LISTEN_FDS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok());
     let Some(count) = count.filter(|n| ours && *n > 0) else {
         return Ok(None);
     };
@@ -23,7 +25,9 @@ pub fn from_systemd() -> anyhow::Result<Option<Vec<std::net::TcpListener>>> {
             .take_tcp_listener(index)
             .with_context(|| format!("socket-activation fd {} is not a TCP listener", index + 3))?
             .with_context(|| format!("socket-activation fd {} is missing", index + 3))?;
-        listener.set_nonblocking(true).context("making an activated socket non-blocking")?;
+        listener
+            .set_nonblocking(true)
+            .context("making an activated socket non-blocking")?;
         listeners.push(listener);
     }
     Ok(Some(listeners))

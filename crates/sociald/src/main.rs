@@ -54,13 +54,24 @@ fn start(args: ServeArgs) -> anyhow::Result<()> {
     // Before the runtime starts any thread: this reads and clears LISTEN_* variables.
     let activated = listeners::from_systemd()?;
     let create_admin_hint = create_admin_hint(&args);
-    serve::run(serve::Plan { config, checked, activated, create_admin_hint, started })
+    serve::run(serve::Plan {
+        config,
+        checked,
+        activated,
+        create_admin_hint,
+        started,
+    })
 }
 
 /// `PROGRAM admin create-user --admin NAME` with the flags that locate the same database.
 fn create_admin_hint(args: &ServeArgs) -> String {
     let program = std::env::args().next().unwrap_or_else(|| "sociald".into());
-    let mut words = vec![program, "admin".into(), "create-user".into(), "--admin".into()];
+    let mut words = vec![
+        program,
+        "admin".into(),
+        "create-user".into(),
+        "--admin".into(),
+    ];
     if let Some(path) = &args.store.config {
         words.extend(["--config".into(), path.display().to_string()]);
     }
@@ -71,11 +82,21 @@ fn create_admin_hint(args: &ServeArgs) -> String {
         words.extend(["--database-url".into(), redact::url(url)]);
     }
     words.push("NAME".into());
-    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
-    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -22,10 +22,20 @@ pub fn stopping(status: &str) {
 }
 
 /// Half the watchdog period when systemd asked for pings (`WATCHDOG_USEC`), else `None`.
+/// Like libsystemd's `sd_watchdog_enabled`, `WATCHDOG_PID` is only checked when set (the
+/// sd-notify crate insists on it, which a plain `WATCHDOG_USEC=…` in a test would fail).
 pub fn watchdog_interval() -> Option<Duration> {
-    let mut usec = 0;
-    (sd_notify::watchdog_enabled(false, &mut usec) && usec > 0)
-        .then(|| Duration::from_micros(usec) / 2)
+    let usec = std::env::var("WATCHDOG_USEC")
+        .ok()?
+        .parse::<u64>()
+        .ok()
+        .filter(|u| *u > 0)?;
+    if let Ok(pid) = std::env::var("WATCHDOG_PID")
+        && pid.parse::<u32>().ok() != Some(std::process::id())
+    {
+        return None;
+    }
+    Some(Duration::from_micros(usec) / 2)
 }
 
 /// Pings `WATCHDOG=1` every `interval` while the store answers: a hung database stops the

@@ -50,11 +50,23 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden() {
-        assert_eq!(url("postgres://u:s3cr%40t@db:5432/x"), "postgres://u:***@db:5432/x");
-        assert_eq!(url("redis://:pw@127.0.0.1:6379/0"), "redis://:***@127.0.0.1:6379/0");
+        assert_eq!(
+            url("postgres://u:s3cr%40t@db:5432/x"),
+            "postgres://u:***@db:5432/x"
+        );
+        assert_eq!(
+            url("redis://:pw@127.0.0.1:6379/0"),
+            "redis://:***@127.0.0.1:6379/0"
+        );
         assert_eq!(url("postgres://u@db/x"), "postgres://u@db/x");
-        assert_eq!(url("sqlite:///var/lib/social/social.db"), "sqlite:///var/lib/social/social.db");
+        assert_eq!(
+            url("sqlite:///var/lib/social/social.db"),
+            "sqlite:///var/lib/social/social.db"
+        );
         assert_eq!(url("postgres://db/x?user=a@b"), "postgres://db/x?user=a@b");
-        assert_eq!(url("postgres://db/x?user=a&password=pw"), "postgres://db/x?user=a&password=***");
+        assert_eq!(
+            url("postgres://db/x?user=a&password=pw"),
+            "postgres://db/x?user=a&password=***"
+        );
     }
 }

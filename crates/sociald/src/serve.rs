@@ -38,7 +38,13 @@ pub fn run(plan: Plan) -> anyhow::Result<()> {
 }
 
 async fn serve(plan: Plan) -> anyhow::Result<()> {
-    let Plan { config, checked, activated, create_admin_hint, started } = plan;
+    let Plan {
+        config,
+        checked,
+        activated,
+        create_admin_hint,
+        started,
+    } = plan;
     // Installed first, so a SIGTERM during start-up is not fatal but a clean stop.
     let mut signals = Signals::install()?;
     let store = open_store(&config).await?;
@@ -57,11 +63,15 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
     let mut servers = JoinSet::new();
     let mut addrs = Vec::with_capacity(listeners.len());
     for listener in listeners {
-        let addr = listener.local_addr().context("reading a listener's address")?;
+        let addr = listener
+            .local_addr()
+            .context("reading a listener's address")?;
         eprintln!("sociald listening on http://{addr}");
         addrs.push(addr.to_string());
         let mut stop = stop_rx.clone();
-        let service = app.clone().into_make_service_with_connect_info::<SocketAddr>();
+        let service = app
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
         servers.spawn(async move {
             axum::serve(listener, service)
                 .with_graceful_shutdown(async move {
@@ -118,7 +128,10 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(grace_secs = grace.as_secs(), "grace period over; cutting open requests");
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "grace period over; cutting open requests"
+        );
         servers.abort_all();
     }
     store.close().await;
@@ -129,7 +142,10 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if config.database.url.is_empty() {
         std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
-            format!("creating the data directory {}", config.server.data_dir.display())
+            format!(
+                "creating the data directory {}",
+                config.server.data_dir.display()
+            )
         })?;
     }
     let database_url = config.database_url();

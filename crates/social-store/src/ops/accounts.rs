@@ -56,10 +56,12 @@ pub(crate) async fn create_account(
 }
 
 pub(crate) async fn get_account_by_id(ctx: &Ctx<'_>, id: i64) -> StoreResult<Option<Account>> {
-    let row = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ctx.read)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.read)
+    .await?;
     Ok(row.as_ref().map(account_from_row).transpose()?)
 }
 
@@ -138,14 +140,22 @@ pub(crate) async fn list_pending(ctx: &Ctx<'_>, page: Page) -> StoreResult<Vec<A
     let (tail, _) = page_sql("id", &page, 2);
     let tail = tail.replace(" DESC ", " ASC ");
     let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE status = $1{tail}");
-    let rows = bind_page(sqlx::query(&sql).bind(AccountStatus::Pending.as_str()), &page)
-        .fetch_all(ctx.read)
-        .await?;
-    Ok(rows.iter().map(account_from_row).collect::<Result<_, _>>()?)
+    let rows = bind_page(
+        sqlx::query(&sql).bind(AccountStatus::Pending.as_str()),
+        &page,
+    )
+    .fetch_all(ctx.read)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(account_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 pub(crate) async fn count_accounts(ctx: &Ctx<'_>) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(ctx.read).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(ctx.read)
+        .await?)
 }
 
 /// Accounts by ID, in no particular order.
@@ -162,7 +172,10 @@ pub(crate) async fn accounts_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> StoreResult<V
         q = q.bind(*id);
     }
     let rows = q.fetch_all(ctx.read).await?;
-    Ok(rows.iter().map(account_from_row).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(account_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 #[allow(dead_code)]

@@ -43,7 +43,10 @@ pub(crate) const POST_COLS: &str = "id, author_id, text, visibility, in_reply_to
 
 /// Column list `cols` qualified with a table alias.
 fn qualify(cols: &str, alias: &str) -> String {
-    cols.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+    cols.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `POST_COLS` qualified with a table alias.
@@ -97,7 +100,10 @@ pub(crate) fn post_from_row(r: &DbRow) -> Result<Post, sqlx::Error> {
 
 /// `$from, $from+1, …` placeholders for an `IN (…)` list of `n` items.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// SQL condition: viewer `v` (a placeholder; 0 for anonymous) may see post `p` (an alias),
@@ -117,7 +123,11 @@ pub(crate) fn visible_sql(p: &str, v: &str) -> String {
 /// SQL condition: `p` is not a boost, or its original is visible to `v` (not blocked either
 /// way, and with `muted`, not by a muted author).
 pub(crate) fn boost_ok_sql(p: &str, v: &str, muted: bool) -> String {
-    let mute = if muted { format!(" AND {}", not_muted_sql("bo.author_id", v)) } else { String::new() };
+    let mute = if muted {
+        format!(" AND {}", not_muted_sql("bo.author_id", v))
+    } else {
+        String::new()
+    };
     format!(
         "({p}.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM posts bo WHERE bo.id = {p}.reblog_of_id \
          AND {}{mute}))",
@@ -135,7 +145,9 @@ pub(crate) fn not_blocked_sql(col: &str, v: &str) -> String {
 
 /// SQL condition: the viewer `v` does not mute account column `col`.
 pub(crate) fn not_muted_sql(col: &str, v: &str) -> String {
-    format!("NOT EXISTS (SELECT 1 FROM mutes nm WHERE nm.account_id = {v} AND nm.target_id = {col})")
+    format!(
+        "NOT EXISTS (SELECT 1 FROM mutes nm WHERE nm.account_id = {v} AND nm.target_id = {col})"
+    )
 }
 
 /// Whether a block exists between two accounts, either way.
@@ -162,7 +174,11 @@ where
         visible_sql("p", "$1"),
         boost_ok_sql("p", "$1", false)
     );
-    let row = sqlx::query(&sql).bind(viewer).bind(id).fetch_optional(exec).await?;
+    let row = sqlx::query(&sql)
+        .bind(viewer)
+        .bind(id)
+        .fetch_optional(exec)
+        .await?;
     match row {
         Some(r) => Ok(post_from_row(&r)?),
         None => Err(StoreError::NotFound),

@@ -22,7 +22,10 @@ async fn posts_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> StoreResult<Vec<Post>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT {POST_COLS} FROM posts WHERE id IN ({})", placeholders(1, ids.len()));
+    let sql = format!(
+        "SELECT {POST_COLS} FROM posts WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
     let mut q = sqlx::query(&sql);
     for id in ids {
         q = q.bind(*id);
@@ -105,8 +108,11 @@ pub(crate) async fn hydrate(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut originals: HashMap<i64, Post> =
-        posts_by_ids(ctx, &missing).await?.into_iter().map(|p| (p.id.0, p)).collect();
+    let mut originals: HashMap<i64, Post> = posts_by_ids(ctx, &missing)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.0, p))
+        .collect();
     for p in &posts {
         if p.reblog_of_id.is_some_and(|r| have.contains(&r.0)) {
             // The original is on the page too: reuse it.
@@ -123,10 +129,18 @@ pub(crate) async fn hydrate(
         .into_iter()
         .collect();
     account_ids.sort_unstable();
-    let accounts: HashMap<i64, Account> =
-        accounts_by_ids(ctx, &account_ids).await?.into_iter().map(|a| (a.id.0, a)).collect();
-    let mut post_ids: Vec<i64> =
-        have.iter().copied().chain(originals.keys().copied()).collect::<HashSet<_>>().into_iter().collect();
+    let accounts: HashMap<i64, Account> = accounts_by_ids(ctx, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.0, a))
+        .collect();
+    let mut post_ids: Vec<i64> = have
+        .iter()
+        .copied()
+        .chain(originals.keys().copied())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     post_ids.sort_unstable();
     let extras = extras(ctx, viewer, &post_ids).await?;
     let mut out = Vec::with_capacity(posts.len());

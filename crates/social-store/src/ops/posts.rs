@@ -92,11 +92,29 @@ pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> St
         .await?;
     fan_out(&mut tx, &post, parent.as_ref().map(|p| p.author_id.0)).await?;
     if let Some(p) = &parent {
-        notify(ctx, &mut tx, p.author_id.0, NotificationKind::Reply, author, Some(id), now).await?;
+        notify(
+            ctx,
+            &mut tx,
+            p.author_id.0,
+            NotificationKind::Reply,
+            author,
+            Some(id),
+            now,
+        )
+        .await?;
     }
     for m in others {
         if Some(m) != parent.as_ref().map(|p| p.author_id.0) {
-            notify(ctx, &mut tx, m, NotificationKind::Mention, author, Some(id), now).await?;
+            notify(
+                ctx,
+                &mut tx,
+                m,
+                NotificationKind::Mention,
+                author,
+                Some(id),
+                now,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
@@ -157,7 +175,13 @@ pub(crate) async fn get_post(ctx: &Ctx<'_>, id: i64) -> StoreResult<Option<Post>
 
 /// Removes a post's dependent rows (feeds, notifications, mentions, tags, favourites).
 async fn purge_dependents(tx: &mut Tx, id: i64) -> StoreResult<()> {
-    for table in ["home_feed", "notifications", "post_mentions", "post_tags", "favourites"] {
+    for table in [
+        "home_feed",
+        "notifications",
+        "post_mentions",
+        "post_tags",
+        "favourites",
+    ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
             .bind(id)
             .execute(&mut **tx)
@@ -166,7 +190,12 @@ async fn purge_dependents(tx: &mut Tx, id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-pub(crate) async fn delete_post(ctx: &Ctx<'_>, actor: i64, staff: bool, id: i64) -> StoreResult<()> {
+pub(crate) async fn delete_post(
+    ctx: &Ctx<'_>,
+    actor: i64,
+    staff: bool,
+    id: i64,
+) -> StoreResult<()> {
     let mut tx = ctx.begin().await?;
     let row = sqlx::query(&format!("SELECT {POST_COLS} FROM posts WHERE id = $1"))
         .bind(id)
@@ -177,7 +206,9 @@ pub(crate) async fn delete_post(ctx: &Ctx<'_>, actor: i64, staff: bool, id: i64)
         None => return Err(StoreError::NotFound),
     };
     if post.author_id.0 != actor && !staff {
-        return Err(StoreError::Forbidden { reason: "only the author may delete a post" });
+        return Err(StoreError::Forbidden {
+            reason: "only the author may delete a post",
+        });
     }
     let boosts: Vec<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE reblog_of_id = $1")
         .bind(id)
@@ -187,8 +218,14 @@ pub(crate) async fn delete_post(ctx: &Ctx<'_>, actor: i64, staff: bool, id: i64)
         purge_dependents(&mut tx, *b).await?;
     }
     purge_dependents(&mut tx, id).await?;
-    sqlx::query("DELETE FROM posts WHERE reblog_of_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM posts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM posts WHERE reblog_of_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM posts WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if let Some(parent) = post.in_reply_to_id {
         sqlx::query("UPDATE posts SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0")
             .bind(parent.0)
@@ -238,7 +275,16 @@ pub(crate) async fn favourite(ctx: &Ctx<'_>, actor: i64, id: i64, now: i64) -> S
             .execute(&mut *tx)
             .await?;
         let kind = NotificationKind::Favourite;
-        notify(ctx, &mut tx, post.author_id.0, kind, actor, Some(post.id.0), now).await?;
+        notify(
+            ctx,
+            &mut tx,
+            post.author_id.0,
+            kind,
+            actor,
+            Some(post.id.0),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -269,12 +315,14 @@ pub(crate) async fn unfavourite(ctx: &Ctx<'_>, actor: i64, id: i64) -> StoreResu
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
-            .bind(NotificationKind::Favourite.as_str())
-            .bind(actor)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3",
+        )
+        .bind(NotificationKind::Favourite.as_str())
+        .bind(actor)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -284,7 +332,9 @@ pub(crate) async fn boost(ctx: &Ctx<'_>, actor: i64, id: i64, now: i64) -> Store
     let mut tx = ctx.begin().await?;
     let orig = resolve_original(&mut tx, actor, id).await?;
     if !orig.visibility.boostable() {
-        return Err(StoreError::Forbidden { reason: "only public and unlisted posts can be boosted" });
+        return Err(StoreError::Forbidden {
+            reason: "only public and unlisted posts can be boosted",
+        });
     }
     let existing = sqlx::query(&format!(
         "SELECT {POST_COLS} FROM posts WHERE author_id = $1 AND reblog_of_id = $2"
@@ -313,8 +363,16 @@ pub(crate) async fn boost(ctx: &Ctx<'_>, actor: i64, id: i64, now: i64) -> Store
         .execute(&mut *tx)
         .await?;
     fan_out(&mut tx, &boost, None).await?;
-    notify(ctx, &mut tx, orig.author_id.0, NotificationKind::Boost, actor, Some(orig.id.0), now)
-        .await?;
+    notify(
+        ctx,
+        &mut tx,
+        orig.author_id.0,
+        NotificationKind::Boost,
+        actor,
+        Some(orig.id.0),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(boost)
 }
@@ -332,17 +390,24 @@ pub(crate) async fn unboost(ctx: &Ctx<'_>, actor: i64, id: i64) -> StoreResult<(
         return Ok(());
     };
     purge_dependents(&mut tx, boost).await?;
-    sqlx::query("DELETE FROM posts WHERE id = $1").bind(boost).execute(&mut *tx).await?;
-    sqlx::query("UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
-        .bind(orig)
+    sqlx::query("DELETE FROM posts WHERE id = $1")
+        .bind(boost)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
-        .bind(NotificationKind::Boost.as_str())
-        .bind(actor)
-        .bind(orig)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0",
+    )
+    .bind(orig)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3",
+    )
+    .bind(NotificationKind::Boost.as_str())
+    .bind(actor)
+    .bind(orig)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Login sessions: only the SHA-256 of the token is stored.
 
 use super::common::Ctx;
-use crate::error::StoreResult;
 pub(crate) use crate::cached::SessionRow;
+use crate::error::StoreResult;
 use sqlx::Row;
 
 pub(crate) async fn insert(
@@ -60,14 +60,19 @@ pub(crate) async fn touch(ctx: &Ctx<'_>, hash: &str, now: i64, expires: i64) -> 
 }
 
 pub(crate) async fn delete(ctx: &Ctx<'_>, hash: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(ctx.write).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(hash)
+        .execute(ctx.write)
+        .await?;
     Ok(())
 }
 
 /// Deletes every session of the account; returns their hashes (to drop them from the cache).
 pub(crate) async fn delete_of_account(ctx: &Ctx<'_>, account: i64) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar("DELETE FROM sessions WHERE account_id = $1 RETURNING token_hash")
-        .bind(account)
-        .fetch_all(ctx.write)
-        .await?)
+    Ok(
+        sqlx::query_scalar("DELETE FROM sessions WHERE account_id = $1 RETURNING token_hash")
+            .bind(account)
+            .fetch_all(ctx.write)
+            .await?,
+    )
 }

@@ -7,10 +7,12 @@ use social_core::AccountId;
 use sqlx::Row;
 
 pub(crate) async fn get_setting(ctx: &Ctx<'_>, key: &str) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(key)
-        .fetch_optional(ctx.read)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(ctx.read)
+            .await?,
+    )
 }
 
 pub(crate) async fn put_setting(ctx: &Ctx<'_>, key: &str, value: &str) -> StoreResult<()> {
@@ -39,19 +41,21 @@ fn invite_from_row(r: &super::common::DbRow) -> Result<Invite, sqlx::Error> {
 }
 
 pub(crate) async fn create_invite(ctx: &Ctx<'_>, invite: &Invite) -> StoreResult<()> {
-    sqlx::query(&format!("INSERT INTO invites ({INVITE_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"))
-        .bind(&invite.code)
-        .bind(invite.created_by.0)
-        .bind(invite.max_uses)
-        .bind(invite.uses)
-        .bind(invite.expires_at_ms)
-        .bind(invite.created_at_ms)
-        .execute(ctx.write)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-            _ => e.into(),
-        })?;
+    sqlx::query(&format!(
+        "INSERT INTO invites ({INVITE_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(&invite.code)
+    .bind(invite.created_by.0)
+    .bind(invite.max_uses)
+    .bind(invite.uses)
+    .bind(invite.expires_at_ms)
+    .bind(invite.created_at_ms)
+    .execute(ctx.write)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    })?;
     Ok(())
 }
 
@@ -65,6 +69,9 @@ pub(crate) async fn list_invites(ctx: &Ctx<'_>) -> StoreResult<Vec<Invite>> {
 }
 
 pub(crate) async fn delete_invite(ctx: &Ctx<'_>, code: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM invites WHERE code = $1").bind(code).execute(ctx.write).await?;
+    sqlx::query("DELETE FROM invites WHERE code = $1")
+        .bind(code)
+        .execute(ctx.write)
+        .await?;
     Ok(())
 }

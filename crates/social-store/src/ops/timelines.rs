@@ -12,7 +12,10 @@ use social_core::Post;
 use std::collections::HashMap;
 
 fn rows_to_posts(rows: Vec<DbRow>, reverse: bool) -> StoreResult<Vec<Post>> {
-    let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut posts = rows
+        .iter()
+        .map(post_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     if reverse {
         posts.reverse();
     }
@@ -76,7 +79,15 @@ pub(crate) async fn account(
         visible_sql("p", "$1"),
         boost_ok_sql("p", "$1", false),
     );
-    page_of_posts(ctx, viewer, &from_where, "p.id", Some(Bind::Int(author)), &page).await
+    page_of_posts(
+        ctx,
+        viewer,
+        &from_where,
+        "p.id",
+        Some(Bind::Int(author)),
+        &page,
+    )
+    .await
 }
 
 pub(crate) async fn tag(
@@ -91,12 +102,23 @@ pub(crate) async fn tag(
         not_muted_sql("p.author_id", "$1"),
         not_blocked_sql("p.author_id", "$1"),
     );
-    page_of_posts(ctx, viewer, &from_where, "t.post_id", Some(Bind::Text(tag)), &page).await
+    page_of_posts(
+        ctx,
+        viewer,
+        &from_where,
+        "t.post_id",
+        Some(Bind::Text(tag)),
+        &page,
+    )
+    .await
 }
 
 pub(crate) async fn post_view(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<PostView> {
     let post = visible_post(ctx.read, viewer, id).await?;
-    hydrate(ctx, viewer, vec![post]).await?.pop().ok_or(StoreError::NotFound)
+    hydrate(ctx, viewer, vec![post])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 const THREAD_MAX: i64 = 1000;
@@ -116,7 +138,11 @@ pub(crate) async fn thread(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<T
         post_cols("p"),
         visible_sql("p", "$1"),
     );
-    let rows = sqlx::query(&ancestors_sql).bind(viewer).bind(fid).fetch_all(ctx.read).await?;
+    let rows = sqlx::query(&ancestors_sql)
+        .bind(viewer)
+        .bind(fid)
+        .fetch_all(ctx.read)
+        .await?;
     let ancestors = rows_to_posts(rows, false)?;
     let descendants_sql = format!(
         "WITH RECURSIVE d(id, depth) AS ( \
@@ -127,7 +153,11 @@ pub(crate) async fn thread(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<T
         post_cols("p"),
         visible_sql("p", "$1"),
     );
-    let rows = sqlx::query(&descendants_sql).bind(viewer).bind(fid).fetch_all(ctx.read).await?;
+    let rows = sqlx::query(&descendants_sql)
+        .bind(viewer)
+        .bind(fid)
+        .fetch_all(ctx.read)
+        .await?;
     let descendants = depth_first(fid, rows_to_posts(rows, false)?);
     let n_anc = ancestors.len();
     let mut all = ancestors;
@@ -135,11 +165,18 @@ pub(crate) async fn thread(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<T
     all.extend(descendants);
     let mut views = hydrate(ctx, viewer, all).await?;
     // Hydration keeps order; it drops only posts whose author vanished mid-request.
-    let focus_at = views.iter().position(|v| v.post.id.0 == fid).ok_or(StoreError::NotFound)?;
+    let focus_at = views
+        .iter()
+        .position(|v| v.post.id.0 == fid)
+        .ok_or(StoreError::NotFound)?;
     let descendants = views.split_off(focus_at + 1);
     let focus = views.pop().ok_or(StoreError::NotFound)?;
     let _ = n_anc;
-    Ok(Thread { ancestors: views, focus, descendants })
+    Ok(Thread {
+        ancestors: views,
+        focus,
+        descendants,
+    })
 }
 
 /// Orders replies depth-first from `root`, oldest first among siblings; replies whose parent

@@ -17,7 +17,10 @@ pub fn account_insert(name: &str) -> AccountInsert {
 }
 
 pub async fn account(store: &Store, name: &str) -> Account {
-    store.create_account(account_insert(name)).await.expect("create account")
+    store
+        .create_account(account_insert(name))
+        .await
+        .expect("create account")
 }
 
 pub async fn alice(store: &Store) -> Account {

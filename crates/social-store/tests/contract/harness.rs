@@ -20,25 +20,48 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = std::env::temp_dir().join(random_name("social-store-test-"));
         let url = format!("sqlite://{}/nested/social.db", dir.display());
-        let store = Store::open(StoreOptions { database_url: url, max_connections: 0, redis_url: None })
-            .await
-            .expect("open sqlite store");
-        TestDb { store, dir: Some(dir), pg: None }
+        let store = Store::open(StoreOptions {
+            database_url: url,
+            max_connections: 0,
+            redis_url: None,
+        })
+        .await
+        .expect("open sqlite store");
+        TestDb {
+            store,
+            dir: Some(dir),
+            pg: None,
+        }
     }
 
     /// None when `SOCIAL_TEST_DATABASE_URL` is unset (the PostgreSQL run is skipped).
     pub async fn postgres() -> Option<TestDb> {
         let admin_url = std::env::var("SOCIAL_TEST_DATABASE_URL").ok()?;
         let name = random_name("social_test_");
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect admin url");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create db");
-        admin.close().await;
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        let store = Store::open(StoreOptions { database_url: url, max_connections: 5, redis_url: None })
+        let admin = sqlx::PgPool::connect(&admin_url)
             .await
-            .expect("open postgres store");
-        Some(TestDb { store, dir: None, pg: Some((admin_url, name)) })
+            .expect("connect admin url");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create db");
+        admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        let store = Store::open(StoreOptions {
+            database_url: url,
+            max_connections: 5,
+            redis_url: None,
+        })
+        .await
+        .expect("open postgres store");
+        Some(TestDb {
+            store,
+            dir: None,
+            pg: Some((admin_url, name)),
+        })
     }
 
     pub async fn finish(self) {
@@ -47,7 +70,9 @@ impl TestDb {
             let _ = std::fs::remove_dir_all(dir);
         }
         if let Some((admin_url, name)) = self.pg {
-            let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect admin url");
+            let admin = sqlx::PgPool::connect(&admin_url)
+                .await
+                .expect("connect admin url");
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&admin)
                 .await

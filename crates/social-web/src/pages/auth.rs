@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use social_core::{AccountStatus, ValidationError};
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// Log-in attempts allowed per client address in [`LOGIN_WINDOW`].
@@ -75,38 +76,16 @@ pub async fn login_submit(
     {
         return Err(WebError::TooManyRequests);
     }
-    let username = form.username.as_str();
     let account = if form.password.len() > social_core::validate::PASSWORD_MAX_BYTES {
         None
     } else {
         state
             .store
-            .verify_password(username, &form.password)
+            .verify_password(&form.username, &form.password)
             .await?
     };
     let Some(account) = account else {
-        let known = state
-            .store
-            .get_account_by_username(username)
-            .await?
-            .is_some();
-        let reason = if known {
-            "bad_password"
-        } else {
-            "unknown_user"
-        };
-        tracing::warn!(target: "social::auth", remote_addr = %ip, user = ?username, "authentication failure: client={ip} reason={reason} user={username:?}");
-        let (token, _) = csrf::anon_token(&headers, state.config.tls);
-        let next = local_path(form.next.as_deref(), "/home");
-        let error = ValidationError::new("username", "Wrong username or password.");
-        let page = view::login(
-            &anonymous(&state),
-            &token,
-            username,
-            next,
-            &FormErrors::one(error.clone()),
-        );
-        return Ok(form_error(StatusCode::UNPROCESSABLE_ENTITY, &error, page));
+        return refuse_login(&state, ip, &headers, &form).await;
     };
     match account.status {
         AccountStatus::Active => {}
@@ -134,6 +113,39 @@ pub async fn login_submit(
         see_other(local_path(form.next.as_deref(), "/home")),
         Some(cookie),
     ))
+}
+
+/// A failed authentication: the fail2ban log line (its format is a contract: see
+/// `docs/web.md`), then the form again with 422.
+async fn refuse_login(
+    state: &AppState,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    form: &LoginForm,
+) -> WebResult<Response> {
+    let username = form.username.as_str();
+    let known = state
+        .store
+        .get_account_by_username(username)
+        .await?
+        .is_some();
+    let reason = if known {
+        "bad_password"
+    } else {
+        "unknown_user"
+    };
+    tracing::warn!(target: "social::auth", remote_addr = %ip, user = ?username, "authentication failure: client={ip} reason={reason} user={username:?}");
+    let (token, _) = csrf::anon_token(headers, state.config.tls);
+    let next = local_path(form.next.as_deref(), "/home");
+    let error = ValidationError::new("username", "Wrong username or password.");
+    let page = view::login(
+        &anonymous(state),
+        &token,
+        username,
+        next,
+        &FormErrors::one(error.clone()),
+    );
+    Ok(form_error(StatusCode::UNPROCESSABLE_ENTITY, &error, page))
 }
 
 /// `POST /logout`.

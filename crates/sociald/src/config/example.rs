@@ -5,10 +5,16 @@ use super::Config;
 
 /// One line per section: (section, what it is for).
 pub const SECTION_DOCS: &[(&str, &str)] = &[
-    ("server", "Network listeners, state directory, proxies and request limits."),
+    (
+        "server",
+        "Network listeners, state directory, proxies and request limits.",
+    ),
     ("instance", "What people see."),
     ("database", "Where durable data lives."),
-    ("redis", "Optional cache. It holds only data that may be lost."),
+    (
+        "redis",
+        "Optional cache. It holds only data that may be lost.",
+    ),
     ("log", "What is logged and where (see docs/logging.md)."),
 ];
 
@@ -46,7 +52,11 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "On SIGTERM/SIGINT, how many seconds in-flight requests get to finish before\n\
          sociald exits anyway.",
     ),
-    ("instance", "name", "Instance name, shown in page titles and the header."),
+    (
+        "instance",
+        "name",
+        "Instance name, shown in page titles and the header.",
+    ),
     (
         "instance",
         "post_max_chars",
@@ -128,9 +138,13 @@ pub fn render() -> Result<String, String> {
 fn check_docs(defaults: &toml::Table) -> Result<(), String> {
     for (section, value) in defaults {
         if !SECTION_DOCS.iter().any(|(s, _)| s == section) {
-            return Err(format!("section [{section}] has no documentation in SECTION_DOCS"));
+            return Err(format!(
+                "section [{section}] has no documentation in SECTION_DOCS"
+            ));
         }
-        let table = value.as_table().ok_or_else(|| format!("{section} is not a table"))?;
+        let table = value
+            .as_table()
+            .ok_or_else(|| format!("{section} is not a table"))?;
         for key in table.keys() {
             if !KEY_DOCS.iter().any(|(s, k, _)| s == section && k == key) {
                 return Err(format!("{section}.{key} has no documentation in KEY_DOCS"));
@@ -162,6 +176,9 @@ mod tests {
             .collect();
         let parsed = super::super::load::parse_str(&uncommented).expect("parses");
         assert_eq!(parsed, Config::default());
-        assert!(uncommented.contains("\nlisten = [\"127.0.0.1:8080\"]\n"), "{uncommented}");
+        assert!(
+            uncommented.contains("\nlisten = [\"127.0.0.1:8080\"]\n"),
+            "{uncommented}"
+        );
     }
 }

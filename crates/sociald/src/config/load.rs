@@ -176,7 +176,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
-        let err = parse_str("[server]\nlisten = [\"127.0.0.1:1\"]\nlisen = 1\n").expect_err("must fail");
+        let err =
+            parse_str("[server]\nlisten = [\"127.0.0.1:1\"]\nlisen = 1\n").expect_err("must fail");
         let shown = err.to_string();
         assert!(shown.contains("line 3"), "{shown}");
         assert!(shown.contains("lisen"), "{shown}");

@@ -75,7 +75,10 @@ pub struct InstanceConfig {
 
 impl Default for InstanceConfig {
     fn default() -> Self {
-        Self { name: "social".into(), post_max_chars: 500 }
+        Self {
+            name: "social".into(),
+            post_max_chars: 500,
+        }
     }
 }
 
@@ -109,7 +112,10 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { level: "info".into(), output: "auto".into() }
+        Self {
+            level: "info".into(),
+            output: "auto".into(),
+        }
     }
 }
 

@@ -19,7 +19,10 @@ pub struct Invalid {
 }
 
 fn invalid(key: &'static str, message: impl Into<String>) -> Invalid {
-    Invalid { key, message: message.into() }
+    Invalid {
+        key,
+        message: message.into(),
+    }
 }
 
 /// Upper bound of `instance.post_max_chars`: a post must still fit in a request body.
@@ -63,7 +66,9 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
     }
     let db = &config.database.url;
     if !db.is_empty()
-        && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| db.starts_with(p))
+        && !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| db.starts_with(p))
     {
         return Err(invalid(
             "database.url",
@@ -72,7 +77,9 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
     }
     let redis = &config.redis.url;
     if !redis.is_empty()
-        && !["redis://", "rediss://", "redis+unix://", "unix://"].iter().any(|p| redis.starts_with(p))
+        && !["redis://", "rediss://", "redis+unix://", "unix://"]
+            .iter()
+            .any(|p| redis.starts_with(p))
     {
         return Err(invalid(
             "redis.url",
@@ -83,9 +90,15 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
         return Err(invalid("log.level", format!("{:?}: {e}", config.log.level)));
     }
     if !["auto", "journal", "stderr"].contains(&config.log.output.as_str()) {
-        return Err(invalid("log.output", "must be \"auto\", \"journal\" or \"stderr\""));
+        return Err(invalid(
+            "log.output",
+            "must be \"auto\", \"journal\" or \"stderr\"",
+        ));
     }
-    Ok(Checked { listen, trusted_proxies })
+    Ok(Checked {
+        listen,
+        trusted_proxies,
+    })
 }
 
 /// Parses `ADDR/PREFIX` (or a bare `ADDR`, meaning one host) into a network.
@@ -115,12 +128,18 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         let checked = check(&Config::default()).expect("defaults are valid");
-        assert_eq!(checked.listen, vec!["127.0.0.1:8080".parse::<SocketAddr>().expect("addr")]);
+        assert_eq!(
+            checked.listen,
+            vec!["127.0.0.1:8080".parse::<SocketAddr>().expect("addr")]
+        );
     }
 
     #[test]
     fn cidrs() {
-        assert_eq!(parse_cidr("10.0.0.0/8"), Ok(("10.0.0.0".parse().expect("ip"), 8)));
+        assert_eq!(
+            parse_cidr("10.0.0.0/8"),
+            Ok(("10.0.0.0".parse().expect("ip"), 8))
+        );
         assert_eq!(parse_cidr("::1"), Ok(("::1".parse().expect("ip"), 128)));
         assert!(parse_cidr("10.0.0.0/33").is_err());
         assert!(parse_cidr("nope/8").is_err());
