@@ -108,6 +108,10 @@ pub struct Account {
 impl Account {
     /// The name to show: the display name, or the username when none is set.
     pub fn shown_name(&self) -> &str {
-        if self.display_name.trim().is_empty() { &self.username } else { &self.display_name }
+        if self.display_name.trim().is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
     }
 }

@@ -44,6 +44,8 @@ impl FromStr for RegistrationMode {
         Self::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown registration mode {s:?} (open, approval, invite, closed)"))
+            .ok_or_else(|| {
+                format!("unknown registration mode {s:?} (open, approval, invite, closed)")
+            })
     }
 }

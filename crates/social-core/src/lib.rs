@@ -14,4 +14,4 @@ pub use ids::{AccountId, NotificationId, PostId};
 pub use instance::RegistrationMode;
 pub use notification::NotificationKind;
 pub use post::{Post, Visibility};
-pub use validate::{ValidationError, Validated};
+pub use validate::{Validated, ValidationError};

@@ -63,7 +63,9 @@ impl FromStr for Visibility {
             "unlisted" => Ok(Self::Unlisted),
             "private" | "followers" => Ok(Self::Private),
             "direct" => Ok(Self::Direct),
-            _ => Err(format!("unknown visibility {s:?} (public, unlisted, private, direct)")),
+            _ => Err(format!(
+                "unknown visibility {s:?} (public, unlisted, private, direct)"
+            )),
         }
     }
 }
@@ -120,10 +122,22 @@ mod tests {
     #[test]
     fn visibility_rules() {
         let stranger = ViewerRelation::default();
-        let follower = ViewerRelation { follows_author: true, ..stranger };
-        let mentioned = ViewerRelation { is_mentioned: true, ..stranger };
-        let author = ViewerRelation { is_author: true, ..stranger };
-        let blocked_follower = ViewerRelation { blocked: true, ..follower };
+        let follower = ViewerRelation {
+            follows_author: true,
+            ..stranger
+        };
+        let mentioned = ViewerRelation {
+            is_mentioned: true,
+            ..stranger
+        };
+        let author = ViewerRelation {
+            is_author: true,
+            ..stranger
+        };
+        let blocked_follower = ViewerRelation {
+            blocked: true,
+            ..follower
+        };
 
         assert!(may_view(Visibility::Public, stranger));
         assert!(may_view(Visibility::Unlisted, stranger));

@@ -182,9 +182,15 @@ mod tests {
     fn ignores_lookalikes() {
         assert_eq!(tokenize("mail a@b.org"), vec![Text("mail a@b.org")]);
         assert_eq!(tokenize("issue#12 and #12"), vec![Text("issue#12 and #12")]);
-        assert_eq!(tokenize("@bob@remote.example"), vec![Text("@bob@remote.example")]);
+        assert_eq!(
+            tokenize("@bob@remote.example"),
+            vec![Text("@bob@remote.example")]
+        );
         assert_eq!(tokenize("https:// x"), vec![Text("https:// x")]);
-        assert_eq!(tokenize("javascript:alert(1)"), vec![Text("javascript:alert(1)")]);
+        assert_eq!(
+            tokenize("javascript:alert(1)"),
+            vec![Text("javascript:alert(1)")]
+        );
     }
 
     #[test]
@@ -198,7 +204,13 @@ mod tests {
 
     #[test]
     fn url_trailing_punctuation() {
-        assert_eq!(tokenize("(https://x.org)"), vec![Text("("), Url("https://x.org"), Text(")")]);
-        assert_eq!(tokenize("https://x.org/?q=1!"), vec![Url("https://x.org/?q=1"), Text("!")]);
+        assert_eq!(
+            tokenize("(https://x.org)"),
+            vec![Text("("), Url("https://x.org"), Text(")")]
+        );
+        assert_eq!(
+            tokenize("https://x.org/?q=1!"),
+            vec![Url("https://x.org/?q=1"), Text("!")]
+        );
     }
 }

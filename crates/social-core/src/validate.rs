@@ -21,7 +21,10 @@ impl fmt::Display for ValidationError {
 
 impl ValidationError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -80,7 +83,10 @@ pub fn new_password(password: &str, username: &str) -> Validated<()> {
         ));
     }
     if password.eq_ignore_ascii_case(username) {
-        return Err(ValidationError::new("password", "The password must not be the username."));
+        return Err(ValidationError::new(
+            "password",
+            "The password must not be the username.",
+        ));
     }
     Ok(())
 }
@@ -99,9 +105,14 @@ fn plain_text(
             format!("At most {max_chars} characters (this has {count})."),
         ));
     }
-    if text.chars().any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
     {
-        return Err(ValidationError::new(field, "Control characters are not allowed."));
+        return Err(ValidationError::new(
+            field,
+            "Control characters are not allowed.",
+        ));
     }
     Ok(text.replace("\r\n", "\n"))
 }

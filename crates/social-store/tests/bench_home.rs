@@ -12,7 +12,9 @@ const POSTS: i64 = 100_000;
 const FOLLOWS: i64 = 20;
 
 async fn seed(path: &str) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{path}")).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+        .await
+        .unwrap();
     let base: i64 = 1_700_000_000_000 << 16;
     let mut tx = pool.begin().await.unwrap();
     sqlx::query(&format!(
@@ -59,24 +61,49 @@ async fn seed(path: &str) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // STAT4 samples make SQLite re-prepare statements on every bind: keep stat1 only.
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM sqlite_stat4")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement; run explicitly"]
 async fn home_timeline_latency() {
-    let dir = std::env::temp_dir().join(format!("social-bench-{}", std::process::id()));
+    // SOCIAL_BENCH_DIR reuses (or keeps) a seeded database between runs.
+    let dir = match std::env::var_os("SOCIAL_BENCH_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::env::temp_dir().join(format!("social-bench-{}", std::process::id())),
+    };
+    let seeded = dir.join("bench.db").exists();
     let path = format!("{}/bench.db", dir.display());
-    let open = || Store::open(StoreOptions { database_url: path.clone(), max_connections: 0, redis_url: None });
-    let store = open().await.unwrap();
-    store.close().await;
-    let t = Instant::now();
-    seed(&path).await;
-    println!("seeded in {:?}", t.elapsed());
+    let conns: u32 = std::env::var("SOCIAL_BENCH_CONNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let open = || {
+        Store::open(StoreOptions {
+            database_url: path.clone(),
+            max_connections: conns,
+            redis_url: None,
+        })
+    };
+    if !seeded {
+        let store = open().await.unwrap();
+        store.close().await;
+        let t = Instant::now();
+        seed(&path).await;
+        println!("seeded in {:?}", t.elapsed());
+    }
     let store = open().await.unwrap();
     let base: i64 = 1_700_000_000_000 << 16;
-    let per_task: usize = std::env::var("SOCIAL_BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    let per_task: usize = std::env::var("SOCIAL_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
     let tasks = 16;
     let t = Instant::now();
     let mut handles = Vec::new();
@@ -108,7 +135,7 @@ async fn home_timeline_latency() {
         pct(0.99)
     );
     store.close().await;
-    if std::env::var_os("SOCIAL_BENCH_KEEP").is_some() {
+    if std::env::var_os("SOCIAL_BENCH_DIR").is_some() {
         println!("kept {path}");
     } else {
         let _ = std::fs::remove_dir_all(&dir);

@@ -16,7 +16,16 @@ struct Redis {
 impl Redis {
     fn start(port: u16, dir: &std::path::Path) -> Redis {
         let child = Command::new(REDIS)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .arg("--dir")
             .arg(dir)
             .stdout(Stdio::null())
@@ -40,7 +49,10 @@ impl Redis {
 async fn eventually(deadline: Duration, mut f: impl AsyncFnMut() -> bool) {
     let end = Instant::now() + deadline;
     while !f().await {
-        assert!(Instant::now() < end, "condition not met within {deadline:?}");
+        assert!(
+            Instant::now() < end,
+            "condition not met within {deadline:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -55,7 +67,9 @@ async fn redis_cache_survives_an_outage() {
     let dir = std::env::temp_dir().join(format!("social-redis-test-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
     let redis = Redis::start(port, &dir);
-    let cache = Cache::redis(&format!("redis://127.0.0.1:{port}/")).await.unwrap();
+    let cache = Cache::redis(&format!("redis://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     assert_eq!(cache.kind(), "redis");
     assert!(cache.healthy());
     cache.set("k", b"v", Duration::from_secs(60)).await;
@@ -72,7 +86,11 @@ async fn redis_cache_survives_an_outage() {
         cache.set("k", b"v", Duration::from_secs(60)).await;
         let n = cache.incr("down", Duration::from_secs(60)).await;
         assert!(n >= 1, "incr falls back to an in-process counter");
-        assert!(t.elapsed() < Duration::from_millis(200), "ops took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "ops took {:?}",
+            t.elapsed()
+        );
     }
     assert!(!cache.healthy());
 
@@ -89,7 +107,10 @@ async fn redis_cache_survives_an_outage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_opens_with_unreachable_redis() {
-    let dir = std::env::temp_dir().join(format!("social-redis-down-{}", rand::thread_rng().r#gen::<u64>()));
+    let dir = std::env::temp_dir().join(format!(
+        "social-redis-down-{}",
+        rand::thread_rng().r#gen::<u64>()
+    ));
     let store = Store::open(StoreOptions {
         database_url: format!("{}/db.sqlite", dir.display()),
         max_connections: 0,
@@ -113,7 +134,16 @@ async fn store_opens_with_unreachable_redis() {
         .unwrap();
     let s = store.create_session(account.id, "ua").await.unwrap();
     let t = Instant::now();
-    assert_eq!(store.get_session(&s.token).await.unwrap().unwrap().account.id, account.id);
+    assert_eq!(
+        store
+            .get_session(&s.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .account
+            .id,
+        account.id
+    );
     assert!(t.elapsed() < Duration::from_millis(500));
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

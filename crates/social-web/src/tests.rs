@@ -181,3 +181,46 @@ async fn errors_are_pages_or_json_with_headers() {
             .contains("immutable")
     );
 }
+
+/// Timing probe (run by hand): `WEB_PROBE_DB=/path/social.db cargo test -p social-web --lib probe -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn probe_render_vs_store() {
+    let Ok(path) = std::env::var("WEB_PROBE_DB") else {
+        return;
+    };
+    let store = Store::open(StoreOptions {
+        database_url: format!("sqlite://{path}"),
+        max_connections: 0,
+        redis_url: None,
+    })
+    .await
+    .unwrap();
+    let cursor = crate::extract::Cursor::default();
+    let started = std::time::Instant::now();
+    let mut posts = Vec::new();
+    for _ in 0..100 {
+        posts = store.local_timeline(None, cursor.page()).await.unwrap();
+    }
+    let store_time = started.elapsed() / 100;
+    let state = AppState::new(WebConfig::default(), store.clone());
+    let chrome = crate::pages::anonymous(&state);
+    let started = std::time::Instant::now();
+    let mut len = 0;
+    for _ in 0..100 {
+        let t = crate::views::timelines::Timeline {
+            title: "Local",
+            base: "/local",
+            posts: &posts,
+            cursor: &cursor,
+            compose: None,
+            next: "/local",
+        };
+        len = crate::views::timelines::timeline(&chrome, &t).0.len();
+    }
+    eprintln!(
+        "store {store_time:?} render {:?} ({len} bytes, {} posts)",
+        started.elapsed() / 100,
+        posts.len()
+    );
+}

@@ -17,7 +17,9 @@ use social_core::{AccountStatus, ValidationError};
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Log-in attempts allowed per client address in [`LOGIN_WINDOW`].
+/// Failed log-in attempts allowed per client address in [`LOGIN_WINDOW`]; past it, the
+/// address is refused for a window. Successful log-ins do not count, so people behind one
+/// NAT are not locked out by their neighbours' ordinary use.
 const LOGIN_LIMIT: u64 = 20;
 const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
@@ -70,9 +72,9 @@ pub async fn login_submit(
     if state
         .store
         .cache()
-        .incr(&format!("login:{ip}"), LOGIN_WINDOW)
+        .get(&format!("login-blocked:{ip}"))
         .await
-        > LOGIN_LIMIT
+        .is_some()
     {
         return Err(WebError::TooManyRequests);
     }
@@ -135,6 +137,17 @@ async fn refuse_login(
         "unknown_user"
     };
     tracing::warn!(target: "social::auth", remote_addr = %ip, user = ?username, "authentication failure: client={ip} reason={reason} user={username:?}");
+    let cache = state.store.cache();
+    if cache
+        .incr(&format!("login-failures:{ip}"), LOGIN_WINDOW)
+        .await
+        > LOGIN_LIMIT
+    {
+        cache
+            .set(&format!("login-blocked:{ip}"), b"1", LOGIN_WINDOW)
+            .await;
+        return Err(WebError::TooManyRequests);
+    }
     let (token, _) = csrf::anon_token(headers, state.config.tls);
     let next = local_path(form.next.as_deref(), "/home");
     let error = ValidationError::new("username", "Wrong username or password.");

@@ -297,3 +297,65 @@ async fn pages_carry_security_headers_and_stay_small() {
         );
     });
 }
+
+#[tokio::test]
+async fn failed_logins_are_rate_limited_per_client_address() {
+    for backend in backends() {
+        // Behind a trusted proxy the client address comes from X-Forwarded-For, which also
+        // keeps this test's counter apart from other tests sharing the same Redis.
+        let config = WebConfig {
+            trusted_proxies: vec![("127.0.0.1".parse().unwrap(), 32)],
+            ..WebConfig::default()
+        };
+        let app = TestApp::spawn(&backend, config).await;
+        app.account("alice", social_core::Role::User).await;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let attacker = format!("198.51.{}.{}", nanos % 250, nanos / 7 % 250);
+        let bystander = format!("203.0.{}.{}", nanos % 250, nanos / 7 % 250);
+        let attempt = |ip: String, password: String| {
+            let client = app.client();
+            async move {
+                let token = client.get("/login").await.csrf();
+                let body = format!("username=alice&password={password}&csrf={token}");
+                client
+                    .post_body(
+                        "/login",
+                        "application/x-www-form-urlencoded",
+                        body.into_bytes(),
+                        &[("x-forwarded-for", &ip)],
+                    )
+                    .await
+                    .status
+            }
+        };
+        // Successful log-ins never count.
+        for _ in 0..25 {
+            assert_eq!(
+                attempt(attacker.clone(), password_of("alice")).await,
+                StatusCode::SEE_OTHER
+            );
+        }
+        for _ in 0..20 {
+            assert_eq!(
+                attempt(attacker.clone(), "wrong".into()).await,
+                StatusCode::UNPROCESSABLE_ENTITY
+            );
+        }
+        assert_eq!(
+            attempt(attacker.clone(), "wrong".into()).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // Blocked now, even with the right password; other addresses are unaffected.
+        assert_eq!(
+            attempt(attacker.clone(), password_of("alice")).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            attempt(bystander, password_of("alice")).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+}

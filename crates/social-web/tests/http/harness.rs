@@ -248,12 +248,11 @@ impl Resp {
         for (i, _) in self.body.match_indices("href=\"/@") {
             let rest = &self.body[i + 8..];
             let end = rest.find('"').unwrap_or(0);
-            if let Some((_, id)) = rest[..end].split_once('/') {
-                if let Ok(id) = id.parse::<i64>() {
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
-                }
+            let id = rest[..end]
+                .split_once('/')
+                .and_then(|(_, id)| id.parse::<i64>().ok());
+            if let Some(id) = id.filter(|id| !ids.contains(id)) {
+                ids.push(id);
             }
         }
         ids
