@@ -101,22 +101,45 @@ async fn main() -> anyhow::Result<()> {
     };
     let run_dir = tempdir()?;
     let mut rows = Vec::new();
+    let mut failures = Vec::new();
 
     if matches!(cli.backend, Which::Sqlite | Which::Both) {
-        let url = cache.sqlite(&run_dir.join("sqlite")).await?;
-        rows.push(server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load).await?);
+        let run = async {
+            let url = cache.sqlite(&run_dir.join("sqlite")).await?;
+            server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load).await
+        };
+        match run.await {
+            Ok(row) => rows.push(row),
+            Err(e) => failures.push(format!("sqlite: {e:#}")),
+        }
     }
     if matches!(cli.backend, Which::Postgres | Which::Both) {
-        let Some(admin_url) = cli.pg_url.as_deref() else {
-            bail!("--pg-url (or SOCIAL_BENCH_PG_URL) is needed for the PostgreSQL run");
+        let run = async {
+            let Some(admin_url) = cli.pg_url.as_deref() else {
+                bail!("--pg-url (or SOCIAL_BENCH_PG_URL) is needed for the PostgreSQL run");
+            };
+            let url = cache.postgres(admin_url, &cli.pg_bin).await?;
+            server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load).await
         };
-        let url = cache.postgres(admin_url, &cli.pg_bin).await?;
-        rows.push(server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load).await?);
+        match run.await {
+            Ok(row) => rows.push(row),
+            Err(e) => failures.push(format!("postgres: {e:#}")),
+        }
     }
 
     report::print(spec, &load, &rows);
-    std::fs::remove_dir_all(&run_dir).ok();
-    Ok(())
+    if failures.is_empty() {
+        std::fs::remove_dir_all(&run_dir).ok();
+        return Ok(());
+    }
+    for failure in &failures {
+        eprintln!("FAILED {failure}");
+    }
+    bail!(
+        "{} backend run(s) failed; logs kept in {}",
+        failures.len(),
+        run_dir.display()
+    )
 }
 
 /// A fresh private directory for this run's copies, data dirs and logs.

@@ -23,6 +23,9 @@ pub enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the man page (roff) generated from this command line; used when packaging.
+    #[command(hide = true)]
+    Man,
 }
 
 /// Where the configuration and the database are; shared by `serve` and the admin verbs.
@@ -108,6 +111,79 @@ impl StoreArgs {
     }
 }
 
+/// The man page of `sociald` (section 8: a system daemon), with every subcommand, rendered
+/// as roff from the real command line.
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory as _;
+    use std::io::Write as _;
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone()).section("8");
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    render_subcommands(&command, "sociald", &mut page)?;
+    man.render_version_section(&mut page)?;
+    writeln!(page, ".SH FILES")?;
+    writeln!(page, ".TP\n/etc/social/sociald.toml")?;
+    writeln!(page, "Configuration (see \\fBsociald config example\\fR).")?;
+    writeln!(
+        page,
+        ".TP\n/var/lib/social\nState directory (the SQLite database by default)."
+    )?;
+    writeln!(page, ".SH \"SEE ALSO\"")?;
+    writeln!(page, "\\fBsocialctl\\fR(1), \\fBsystemd.socket\\fR(5)")?;
+    // clap_mangen repeats its quote-string preamble in every part: keep the first one.
+    let text = String::from_utf8_lossy(&page);
+    let mut preamble_seen = 0;
+    for line in text.lines() {
+        if line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq") {
+            preamble_seen += 1;
+            if preamble_seen > 2 {
+                continue;
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// One `.SH` section per visible subcommand (recursively), with its options.
+fn render_subcommands(
+    command: &clap::Command,
+    prefix: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("{prefix} {}", sub.get_name());
+        if sub.has_subcommands() {
+            render_subcommands(sub, &name, out)?;
+            continue;
+        }
+        writeln!(out, ".SH \"{}\"", name.to_uppercase())?;
+        let man = clap_mangen::Man::new(sub.clone().bin_name(name));
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_description_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        out.write_all(nest_sections(&String::from_utf8_lossy(&part)).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Turns clap_mangen's section headings (`.SH`) into subsections (`.SS`) so a subcommand's
+/// parts nest under its own heading.
+fn nest_sections(roff: &str) -> String {
+    roff.lines()
+        .map(|line| match line.strip_prefix(".SH ") {
+            Some(title) => format!(".SS {title}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +192,27 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn man_page_covers_every_verb() {
+        let mut out = Vec::new();
+        man_page(&mut out).expect("renders");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.starts_with(".ie") || text.contains(".TH sociald 8"),
+            "{text}"
+        );
+        for verb in [
+            "SOCIALD SERVE",
+            "SOCIALD ADMIN CREATE-USER",
+            "SOCIALD CONFIG CHECK",
+        ] {
+            assert!(text.contains(verb), "{verb} missing");
+        }
+        assert!(
+            !text.contains("SOCIALD MAN"),
+            "the hidden verb is not documented"
+        );
     }
 }

@@ -1,13 +1,43 @@
-//! Where connections come from: sockets passed by systemd (socket activation) or addresses
-//! bound from the configuration.
+//! Where connections come from: sockets passed by systemd (socket activation, named through
+//! `LISTEN_FDNAMES`) or addresses bound from the configuration.
 
 use anyhow::Context as _;
 use std::net::SocketAddr;
 
+/// What sociald does with an activated socket, decided by its `FileDescriptorName=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// `http`, unnamed (systemd's default name `unknown`, or the socket unit's name) or
+    /// anything not known: plain HTTP.
+    Http,
+    /// `https`: needs TLS, which sociald does not have yet (issue P4). Held, never accepted.
+    Https,
+}
+
+impl Role {
+    /// The role of a socket with this `LISTEN_FDNAMES` entry.
+    pub fn of_name(name: &str) -> Self {
+        if name == "https" {
+            Self::Https
+        } else {
+            Self::Http
+        }
+    }
+}
+
+/// The sockets systemd passed, split by role.
+#[derive(Debug, Default)]
+pub struct Activated {
+    /// Served as plain HTTP.
+    pub http: Vec<std::net::TcpListener>,
+    /// Named `https`: kept open (so nothing else can take the port) but not accepted.
+    pub https: Vec<std::net::TcpListener>,
+}
+
 /// The TCP listeners passed by systemd (`LISTEN_PID` is this process, `LISTEN_FDS` ≥ 1; fds
-/// 3…), non-blocking; `None` when the process was not socket-activated. Call before any
-/// thread starts: it clears the `LISTEN_*` variables.
-pub fn from_systemd() -> anyhow::Result<Option<Vec<std::net::TcpListener>>> {
+/// 3…, named by `LISTEN_FDNAMES`), non-blocking; `None` when the process was not
+/// socket-activated. Call before any thread starts: it clears the `LISTEN_*` variables.
+pub fn from_systemd() -> anyhow::Result<Option<Activated>> {
     let ours = std::env::var("LISTEN_PID")
         .ok()
         .and_then(|p| p.parse::<u32>().ok())
@@ -15,12 +45,15 @@ pub fn from_systemd() -> anyhow::Result<Option<Vec<std::net::TcpListener>>> {
     let count = std::env::var("LISTEN_FDS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok());
+    // Read before listenfd clears the LISTEN_* variables.
+    let names = std::env::var("LISTEN_FDNAMES").unwrap_or_default();
     let Some(count) = count.filter(|n| ours && *n > 0) else {
         return Ok(None);
     };
+    let names = fd_names(&names, count);
     let mut fds = listenfd::ListenFd::from_env();
-    let mut listeners = Vec::with_capacity(count);
-    for index in 0..fds.len() {
+    let mut activated = Activated::default();
+    for (index, name) in names.iter().enumerate().take(fds.len()) {
         let listener = fds
             .take_tcp_listener(index)
             .with_context(|| format!("socket-activation fd {} is not a TCP listener", index + 3))?
@@ -28,21 +61,39 @@ pub fn from_systemd() -> anyhow::Result<Option<Vec<std::net::TcpListener>>> {
         listener
             .set_nonblocking(true)
             .context("making an activated socket non-blocking")?;
-        listeners.push(listener);
+        match Role::of_name(name) {
+            Role::Http => activated.http.push(listener),
+            Role::Https => activated.https.push(listener),
+        }
     }
-    Ok(Some(listeners))
+    Ok(Some(activated))
 }
 
-/// Turns activated sockets into tokio listeners, or binds `addrs`.
+/// One name per fd: the colon-separated `LISTEN_FDNAMES`, padded with `unknown` (systemd's
+/// name for an unnamed fd) when it is shorter than `LISTEN_FDS` or absent.
+pub fn fd_names(listen_fdnames: &str, count: usize) -> Vec<String> {
+    let mut names: Vec<String> = if listen_fdnames.is_empty() {
+        Vec::new()
+    } else {
+        listen_fdnames.split(':').map(str::to_owned).collect()
+    };
+    names.resize(count, "unknown".to_owned());
+    names
+}
+
+/// Turns activated sockets into tokio listeners, or binds `addrs`. `https` sockets are
+/// returned apart, unconverted: the caller keeps them open and logs that they are not served.
 pub async fn open(
-    activated: Option<Vec<std::net::TcpListener>>,
+    activated: Option<Activated>,
     addrs: &[SocketAddr],
-) -> anyhow::Result<Vec<tokio::net::TcpListener>> {
-    if let Some(std_listeners) = activated {
-        return std_listeners
+) -> anyhow::Result<(Vec<tokio::net::TcpListener>, Vec<std::net::TcpListener>)> {
+    if let Some(activated) = activated {
+        let http = activated
+            .http
             .into_iter()
             .map(|l| tokio::net::TcpListener::from_std(l).context("adopting an activated socket"))
-            .collect();
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        return Ok((http, activated.https));
     }
     let mut listeners = Vec::with_capacity(addrs.len());
     for addr in addrs {
@@ -51,5 +102,26 @@ pub async fn open(
             .with_context(|| format!("cannot listen on {addr}"))?;
         listeners.push(listener);
     }
-    Ok(listeners)
+    Ok((listeners, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_split_and_padded() {
+        assert_eq!(fd_names("http:https", 2), ["http", "https"]);
+        assert_eq!(fd_names("", 2), ["unknown", "unknown"]);
+        assert_eq!(fd_names("http", 3), ["http", "unknown", "unknown"]);
+        assert_eq!(fd_names("http:https:extra", 2), ["http", "https"]);
+    }
+
+    #[test]
+    fn only_https_is_held_back() {
+        assert_eq!(Role::of_name("https"), Role::Https);
+        for name in ["http", "unknown", "sociald.socket", ""] {
+            assert_eq!(Role::of_name(name), Role::Http, "{name}");
+        }
+    }
 }

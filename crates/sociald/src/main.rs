@@ -31,6 +31,8 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Man => cli::man_page(&mut std::io::stdout().lock())
+            .map_err(|e| anyhow::anyhow!("cannot write the man page: {e}")),
         Command::Config(ConfigCommand::Example) => config::example::render()
             .map(|text| print!("{text}"))
             .map_err(|e| anyhow::anyhow!("cannot render the example: {e}")),

@@ -16,7 +16,7 @@ pub struct Plan {
     pub config: Config,
     pub checked: Checked,
     /// Sockets from systemd, if socket-activated.
-    pub activated: Option<Vec<std::net::TcpListener>>,
+    pub activated: Option<listeners::Activated>,
     /// The command that creates the first admin, with the flags this server was started with.
     pub create_admin_hint: String,
     pub started: Instant,
@@ -57,7 +57,8 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         max_body_bytes: config.server.max_body_bytes,
     };
     let app = social_web::router(AppState::new(web_config, store.clone()));
-    let listeners = listeners::open(activated, &checked.listen).await?;
+    let (listeners, held_https) = listeners::open(activated, &checked.listen).await?;
+    warn_unserved_https(&held_https);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut servers = JoinSet::new();
@@ -135,8 +136,29 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         servers.abort_all();
     }
     store.close().await;
+    drop(held_https);
     tracing::info!("stopped");
     outcome
+}
+
+/// Sockets named `https` need TLS (issue P4): serving plain HTTP on them would be wrong, so
+/// they stay open but unaccepted, and one warning says so.
+fn warn_unserved_https(held: &[std::net::TcpListener]) {
+    if held.is_empty() {
+        return;
+    }
+    let addrs = held
+        .iter()
+        .map(|l| {
+            l.local_addr()
+                .map_or_else(|_| "?".into(), |a| a.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    tracing::warn!(
+        sockets = %addrs,
+        "sockets named https are not served: TLS is not implemented yet"
+    );
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {

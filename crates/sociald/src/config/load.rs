@@ -2,7 +2,10 @@
 //! flags, with errors that name the file, line and dotted key.
 
 use super::validate::{self, Checked};
-use super::{Config, DEFAULT_CONFIG_PATH, ENV_DATABASE_URL, ENV_LOG, ENV_REDIS_URL};
+use super::{
+    CREDENTIAL_DATABASE_URL, CREDENTIAL_REDIS_URL, Config, DEFAULT_CONFIG_PATH,
+    ENV_CREDENTIALS_DIRECTORY, ENV_DATABASE_URL, ENV_LOG, ENV_REDIS_URL,
+};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -83,7 +86,8 @@ pub fn parse_str(text: &str) -> Result<Config, ConfigError> {
 }
 
 /// The whole resolution: the file (`--config`, which must exist, or the default path when it
-/// exists), then `SOCIAL_*` environment variables, then flags; then the semantic checks.
+/// exists), then `SOCIAL_*` environment variables, then systemd credentials, then flags; then
+/// the semantic checks.
 pub fn load(
     config_path: Option<&Path>,
     overrides: &Overrides,
@@ -96,6 +100,8 @@ pub fn load(
         None => Config::default(),
     };
     apply_env(&mut config)?;
+    let credentials = std::env::var_os(ENV_CREDENTIALS_DIRECTORY).map(PathBuf::from);
+    apply_credentials(&mut config, credentials.as_deref())?;
     if !overrides.listen.is_empty() {
         config.server.listen = overrides.listen.iter().map(ToString::to_string).collect();
     }
@@ -132,6 +138,42 @@ fn apply_env(config: &mut Config) -> Result<(), ConfigError> {
                     line: None,
                     key: Some(var.to_owned()),
                     message: "is not valid UTF-8".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// systemd credentials (`LoadCredential=` in sociald.service): a file named after the key in
+/// `$CREDENTIALS_DIRECTORY` replaces that value. Secrets then never sit in the config file, the
+/// environment or the command line. A missing file is not an error (the credential is
+/// optional), and neither is an empty one (sociald.service sets empty fallbacks with
+/// `SetCredential=`, because systemd fails a unit whose `LoadCredential=` file is missing).
+/// The content is used without its trailing newline.
+pub fn apply_credentials(config: &mut Config, dir: Option<&Path>) -> Result<(), ConfigError> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    for (name, slot) in [
+        (CREDENTIAL_DATABASE_URL, &mut config.database.url),
+        (CREDENTIAL_REDIS_URL, &mut config.redis.url),
+    ] {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(value) => {
+                let value = value.trim_end_matches(['\n', '\r']);
+                if !value.is_empty() {
+                    *slot = value.to_owned();
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(ConfigError {
+                    file: Some(path),
+                    line: None,
+                    key: Some(format!("credential {name}")),
+                    message: format!("cannot read: {e}"),
                 });
             }
         }
@@ -189,6 +231,30 @@ mod tests {
         let err = parse_str("[instance]\npost_max_chars = \"many\"\n").expect_err("must fail");
         assert_eq!(err.key.as_deref(), Some("instance.post_max_chars"));
         assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn credentials_override_file_and_environment_values() {
+        let dir = std::env::temp_dir().join(format!("sociald-cred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("database-url"), "postgres://u:secret@db/social\n").expect("write");
+        let mut config =
+            parse_str("[database]\nurl = \"sqlite:///x.db\"\n[redis]\nurl = \"redis://r\"\n")
+                .expect("parses");
+        apply_credentials(&mut config, Some(&dir)).expect("applies");
+        assert_eq!(config.database.url, "postgres://u:secret@db/social");
+        // No redis-url credential: the file's value stays.
+        assert_eq!(config.redis.url, "redis://r");
+        std::fs::write(dir.join("redis-url"), "redis://other:6379/1").expect("write");
+        apply_credentials(&mut config, Some(&dir)).expect("applies");
+        assert_eq!(config.redis.url, "redis://other:6379/1");
+        std::fs::write(dir.join("database-url"), "").expect("write");
+        let before = config.clone();
+        apply_credentials(&mut config, Some(&dir)).expect("an empty credential is unset");
+        assert_eq!(config, before);
+        apply_credentials(&mut config, None).expect("no directory: nothing to do");
+        assert_eq!(config, before);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! sociald's configuration: the TOML schema with its defaults, loading with precedence
-//! (defaults < file < environment < flags), validation, and the generated example file.
+//! (defaults < file < environment < systemd credentials < flags), validation, and the
+//! generated example file.
 //!
 //! Every field's default lives in one `Default` impl below and every key's documentation in
 //! [`example::KEY_DOCS`]; `sociald config example` renders both into the checked-in
@@ -21,6 +22,12 @@ pub const DEFAULT_CONFIG_PATH: &str = "/etc/social/sociald.toml";
 pub const ENV_DATABASE_URL: &str = "SOCIAL_DATABASE_URL";
 /// Environment variable overriding `redis.url`.
 pub const ENV_REDIS_URL: &str = "SOCIAL_REDIS_URL";
+/// Set by systemd when the unit has `LoadCredential=`: the directory of credential files.
+pub const ENV_CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
+/// Credential (file in `$CREDENTIALS_DIRECTORY`) overriding `database.url`.
+pub const CREDENTIAL_DATABASE_URL: &str = "database-url";
+/// Credential overriding `redis.url`.
+pub const CREDENTIAL_REDIS_URL: &str = "redis-url";
 /// Environment variable overriding `log.level`.
 pub const ENV_LOG: &str = "SOCIAL_LOG";
 
