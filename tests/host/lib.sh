@@ -67,7 +67,8 @@ host_ssh_opts() {
 # host_ssh_master NAME start|stop: the shared connection (start it once SSH answers).
 host_ssh_master() {
 	(
-		host_env "$1" || exit 0
+		[[ -f $(host_dir "$1")/env ]] || exit 0
+		host_env "$1"
 		local -a opts
 		mapfile -t opts < <(host_ssh_opts)
 		case $2 in
@@ -168,4 +169,15 @@ host_print_reach() {
 	host_env "$1"
 	printf '%s host %s is up: %s\n' "$HOST_KIND" "$1" "$HOST_SSH"
 	printf 'env file: %s/env\n' "$(host_dir "$1")"
+}
+
+# host_dump_logs NAME: the tail of the host's logs on stderr, for a failed up (down removes them).
+host_dump_logs() {
+	local f
+	for f in qemu.log console.log; do
+		f="$(host_dir "$1")/$f"
+		[[ -s $f ]] || continue
+		log "last lines of $f:"
+		tail -n 25 "$f" | sed 's/\x1b\[[0-9;]*m//g' >&2
+	done
 }

@@ -51,8 +51,10 @@ struct Cli {
     /// The store's migrations (hashed into the cache key).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../social-store/migrations"))]
     migrations: PathBuf,
+    /// Seeded accounts (the first, `bench`, is the one that logs in).
     #[arg(long, default_value_t = 1_000)]
     accounts: usize,
+    /// Seeded posts, spread evenly over the accounts.
     #[arg(long, default_value_t = 100_000)]
     posts: usize,
     /// How many accounts each account follows.

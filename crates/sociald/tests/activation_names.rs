@@ -61,9 +61,10 @@ fn http_sockets_are_served_and_https_sockets_are_held() {
     let mut server = Server::spawn(cmd);
     // The first connection starts sociald.
     drop(wait_accepting(http));
-    assert_eq!(server.wait_listening(), http, "serves the http socket");
+    // The warning comes before the listeners are announced.
     let warning = server.wait_line("sockets named https are not served");
     assert!(warning.contains(&https.to_string()), "{warning}");
+    assert_eq!(server.wait_listening(), http, "serves the http socket");
     wait_healthy(http);
 
     // The https socket accepts into its backlog (systemd's socket) but nobody answers.
