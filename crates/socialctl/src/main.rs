@@ -5,7 +5,7 @@
 use clap::{CommandFactory as _, Parser, Subcommand};
 use std::io::Write as _;
 
-/// The social appliance's operator CLI.
+/// Operator CLI of the social appliance.
 ///
 /// The verbs (`install` to provision a Debian host, `status` to diagnose a running one, admin
 /// tasks, backup and restore) arrive in later releases. Until then, manage a server with
@@ -37,14 +37,43 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "socialctl", &mut stdout);
         }
-        Some(Command::Man) => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
-            stdout.write_all(&page)?;
-        }
+        Some(Command::Man) => stdout.write_all(&man_page()?)?,
     }
     stdout.flush()?;
     Ok(())
+}
+
+/// The man page: clap_mangen's sections, with the verbs described on the page itself (clap's
+/// default points at one page per verb, `socialctl-completions(1)`, which we do not ship).
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    writeln!(page, ".SH COMMANDS")?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let args: Vec<String> = sub
+            .get_positionals()
+            .filter_map(|a| a.get_value_names().map(|n| n.join(" ")))
+            .collect();
+        writeln!(page, ".TP")?;
+        writeln!(
+            page,
+            "\\fBsocialctl {}\\fR {}",
+            sub.get_name(),
+            args.join(" ")
+        )?;
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        writeln!(page, "{}", about.replace('\\', "\\\\").replace('-', "\\-"))?;
+    }
+    man.render_version_section(&mut page)?;
+    writeln!(page, ".SH \"SEE ALSO\"")?;
+    writeln!(page, "\\fBsociald\\fR(8)")?;
+    Ok(page)
 }
 
 #[cfg(test)]
@@ -54,6 +83,21 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn man_page_describes_each_verb_on_the_page() {
+        let text = String::from_utf8(man_page().expect("renders")).expect("utf-8");
+        assert!(text.contains(".TH socialctl 1"), "{text}");
+        assert!(
+            text.contains("\\fBsocialctl completions\\fR SHELL"),
+            "{text}"
+        );
+        assert!(!text.contains("socialctl\\-completions(1)"), "{text}");
+        assert!(
+            !text.contains("socialctl man"),
+            "hidden verbs stay hidden: {text}"
+        );
     }
 
     #[test]

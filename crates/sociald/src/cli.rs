@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// The social appliance's server.
+/// Server of the social appliance, a self-hosted social network.
 #[derive(Debug, Parser)]
 #[command(name = "sociald", version, about, propagate_version = true)]
 pub struct Cli {
