@@ -13,7 +13,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// the process instead of failing with SQLITE_BUSY on a lock upgrade; reads use their own pool
 /// (WAL lets them run beside the writer).
 pub(crate) enum Backend {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        /// The hot read path without sqlx (see `fast.rs`).
+        fast: crate::fast::FastReader,
+    },
     Postgres(PgPool),
 }
 
@@ -117,7 +122,8 @@ async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.read_only(false))
         .await?;
-    Ok(Backend::Sqlite { read, write })
+    let fast = crate::fast::FastReader::new(std::path::PathBuf::from(path));
+    Ok(Backend::Sqlite { read, write, fast })
 }
 
 #[cfg(test)]

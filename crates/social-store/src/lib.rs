@@ -5,11 +5,13 @@
 // `ops/*.rs` are compiled twice on purpose, once per backend (see `ops/mod.rs`).
 #![allow(clippy::duplicate_mod)]
 
+mod assemble;
 mod backend;
 pub mod cache;
 mod cache_redis;
 mod cached;
 pub mod error;
+mod fast;
 pub mod model;
 mod ops;
 mod secrets;

@@ -25,7 +25,7 @@ const REGISTRATION_MODE_KEY: &str = "registration_mode";
 macro_rules! dispatch {
     ($self:ident, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.inner.backend {
-            Backend::Sqlite { read, write } => {
+            Backend::Sqlite { read, write, .. } => {
                 let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids };
                 ops::sqlite::$module::$f(&ctx, $($arg),*).await
             }
@@ -108,7 +108,8 @@ impl Store {
     /// Closes the pools (at shutdown).
     pub async fn close(&self) {
         match &self.inner.backend {
-            Backend::Sqlite { read, write } => {
+            Backend::Sqlite { read, write, fast } => {
+                fast.close();
                 read.close().await;
                 write.close().await;
             }
@@ -369,6 +370,9 @@ impl Store {
     /// Own posts and those of followed accounts (and direct posts addressed to the viewer),
     /// newest first, without muted or blocked authors.
     pub async fn home_timeline(&self, viewer: AccountId, page: Page) -> StoreResult<Vec<PostView>> {
+        if let Backend::Sqlite { fast, .. } = &self.inner.backend {
+            return fast.home(viewer.0, &page);
+        }
         dispatch!(self, timelines::home(viewer.0, page))
     }
     /// Public posts of this instance (no boosts).
@@ -481,6 +485,9 @@ impl Store {
         dispatch!(self, notifications::list(account.0, page))
     }
     pub async fn count_unread_notifications(&self, account: AccountId) -> StoreResult<i64> {
+        if let Backend::Sqlite { fast, .. } = &self.inner.backend {
+            return fast.count_unread(account.0);
+        }
         dispatch!(self, notifications::count_unread(account.0))
     }
     /// Marks everything up to and including `up_to` as read.

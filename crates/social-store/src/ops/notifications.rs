@@ -91,13 +91,18 @@ pub(crate) async fn list(
     Ok(out)
 }
 
-pub(crate) async fn count_unread(ctx: &Ctx<'_>, account: i64) -> StoreResult<i64> {
-    let sql = format!(
+/// Unread notifications of account `$1`, without muted or blocked senders.
+pub(crate) fn count_unread_sql() -> String {
+    format!(
         "SELECT COUNT(*) FROM notifications n JOIN accounts a ON a.id = n.account_id \
          WHERE n.account_id = $1 AND n.id > a.notifications_read_id AND {} AND {}",
         not_muted_sql("n.from_account_id", "$1"),
         not_blocked_sql("n.from_account_id", "$1"),
-    );
+    )
+}
+
+pub(crate) async fn count_unread(ctx: &Ctx<'_>, account: i64) -> StoreResult<i64> {
+    let sql = count_unread_sql();
     Ok(sqlx::query_scalar(&sql)
         .bind(account)
         .fetch_one(ctx.read)

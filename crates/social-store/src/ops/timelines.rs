@@ -2,13 +2,15 @@
 //! post rows with one indexed query, then hydrates them in batch.
 
 use super::common::{
-    Ctx, DbRow, bind_page, boost_ok_sql, not_blocked_sql, not_muted_sql, page_sql, post_cols,
-    post_from_row, visible_post, visible_sql,
+    Ctx, DbRow, account_at, account_cols, bind_page, boost_ok_sql, not_blocked_sql, not_muted_sql,
+    page_sql, post_at, post_cols, post_from_row, visible_post, visible_sql,
 };
 use super::hydrate::hydrate;
+use crate::assemble;
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Page, PostView, Thread};
 use social_core::Post;
+use sqlx::Row;
 use std::collections::HashMap;
 
 fn rows_to_posts(rows: Vec<DbRow>, reverse: bool) -> StoreResult<Vec<Post>> {
@@ -49,14 +51,67 @@ enum Bind<'a> {
     Text(&'a str),
 }
 
-pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
-    let from_where = format!(
+/// `FROM … WHERE …` of the home timeline of viewer `$1`; its cursor column is `HOME_CURSOR`.
+pub(crate) fn home_from_where() -> String {
+    format!(
         "FROM home_feed h JOIN posts p ON p.id = h.post_id WHERE h.account_id = $1 AND {} AND {} AND {}",
         not_muted_sql("h.author_id", "$1"),
         not_blocked_sql("h.author_id", "$1"),
         boost_ok_sql("p", "$1", true),
-    );
-    page_of_posts(ctx, viewer, &from_where, "h.post_id", None, &page).await
+    )
+}
+
+pub(crate) const HOME_CURSOR: &str = "h.post_id";
+
+/// The home timeline's page query as one `assemble::rich_sql` statement; `$1` viewer, the
+/// cursors from `$2` (as `page_sql` numbers them), the limit inline.
+pub(crate) fn home_rich_sql(page: &Page) -> String {
+    let (tail, _) = page_sql(HOME_CURSOR, page, 2);
+    let ids = format!("SELECT {HOME_CURSOR} AS id {}{tail}", home_from_where());
+    assemble::rich_sql(&ids, post_cols, account_cols)
+}
+
+/// One `rich_sql` row as a view (`None`: a boost whose original vanished).
+fn rich_row(r: &DbRow) -> Result<Option<PostView>, sqlx::Error> {
+    let extras = |at: usize| -> Result<assemble::RawExtras, sqlx::Error> {
+        Ok(assemble::RawExtras {
+            tags: r.try_get(at)?,
+            mentions: r.try_get(at + 1)?,
+            favourited: r.try_get::<Option<bool>, _>(at + 2)?.unwrap_or(false),
+            reblogged: r.try_get::<Option<bool>, _>(at + 3)?.unwrap_or(false),
+        })
+    };
+    let original = match r.try_get::<Option<i64>, _>(assemble::RICH_ORIGINAL)? {
+        Some(_)
+            if r.try_get::<Option<i64>, _>(assemble::RICH_ORIGINAL_AUTHOR)?
+                .is_some() =>
+        {
+            Some((
+                post_at(r, assemble::RICH_ORIGINAL)?,
+                account_at(r, assemble::RICH_ORIGINAL_AUTHOR)?,
+                extras(assemble::RICH_ORIGINAL_EXTRAS)?,
+            ))
+        }
+        _ => None,
+    };
+    Ok(assemble::rich_view(
+        post_at(r, 0)?,
+        account_at(r, assemble::RICH_AUTHOR)?,
+        extras(assemble::RICH_EXTRAS)?,
+        original,
+    ))
+}
+
+pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
+    let sql = home_rich_sql(&page);
+    let rows = bind_page(sqlx::query(&sql).bind(viewer), &page)
+        .fetch_all(ctx.read)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.extend(rich_row(r)?);
+    }
+    Ok(out)
 }
 
 pub(crate) async fn local(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
