@@ -17,6 +17,10 @@ pub struct Row {
     pub loaded_rss_mb: f64,
     pub ready_ms: f64,
     pub home_bytes: usize,
+    /// sociald's own CPU time (user + system) per request served in the measured run: the
+    /// figure to compare between builds on a shared machine, where req/s moves with whatever
+    /// else runs.
+    pub cpu_us_per_request: f64,
 }
 
 fn mark(ok: bool) -> &'static str {
@@ -30,7 +34,7 @@ pub fn print(spec: SeedSpec, load: &Load, rows: &[Row]) {
         spec.accounts, spec.posts, spec.follows, load.threads, load.connections, load.duration_s
     );
     println!(
-        "{:<10} {:>16} {:>15} {:>18} {:>16} {:>9} {:>13} {:>10}",
+        "{:<10} {:>16} {:>15} {:>18} {:>16} {:>9} {:>13} {:>10} {:>12}",
         "backend",
         "req/s",
         "p99 ms",
@@ -38,7 +42,8 @@ pub fn print(spec: SeedSpec, load: &Load, rows: &[Row]) {
         "ready ms",
         "p50 ms",
         "RSS loaded MB",
-        "errors"
+        "errors",
+        "CPU us/req"
     );
     println!(
         "{:<10} {:>16} {:>15} {:>18} {:>16}",
@@ -51,7 +56,7 @@ pub fn print(spec: SeedSpec, load: &Load, rows: &[Row]) {
     for r in rows {
         let w = &r.result;
         println!(
-            "{:<10} {:>11.0} {:>4} {:>10.2} {:>4} {:>13.1} {:>4} {:>11.0} {:>4} {:>9.2} {:>13.1} {:>10}",
+            "{:<10} {:>11.0} {:>4} {:>10.2} {:>4} {:>13.1} {:>4} {:>11.0} {:>4} {:>9.2} {:>13.1} {:>10} {:>12.0}",
             r.backend,
             w.requests_per_s,
             mark(w.requests_per_s >= TARGET_RPS && w.errors == 0),
@@ -64,6 +69,7 @@ pub fn print(spec: SeedSpec, load: &Load, rows: &[Row]) {
             w.p50_ms,
             r.loaded_rss_mb,
             w.errors,
+            r.cpu_us_per_request,
         );
     }
     for r in rows {

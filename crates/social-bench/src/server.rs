@@ -60,9 +60,15 @@ pub async fn measure(
         }
         let home_bytes = home.bytes().await?.len();
         eprintln!("{backend}: ready in {ready_ms:.0} ms, idle RSS {idle_rss_mb:.1} MB, /home {home_bytes} bytes");
-        let result = wrk::run(load, &format!("{base}/home"), &cookie).await?;
+        let url = format!("{base}/home");
+        wrk::warm_up(load, &url, &cookie).await?;
+        let cpu_before = cpu_seconds(pid)?;
+        let result = wrk::run(load, &url, &cookie).await?;
+        let cpu = cpu_seconds(pid)? - cpu_before;
+        let served = result.requests_per_s * load.duration_s as f64;
+        let cpu_us_per_request = if served > 0.0 { cpu * 1e6 / served } else { 0.0 };
         let loaded_rss_mb = rss_mb(pid)?;
-        Ok(Row { backend, result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes })
+        Ok(Row { backend, result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes, cpu_us_per_request })
     }
     .await;
     stop(&mut child).await;
@@ -98,6 +104,22 @@ async fn wait_ready(
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
+}
+
+/// User + system CPU time a process has used so far, in seconds (from `/proc/PID/stat`).
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which is in parentheses and may hold spaces): utime and
+    // stime are fields 14 and 15 of the whole line, so 12 and 13 after `) `.
+    let rest = stat
+        .rsplit_once(") ")
+        .context("unexpected /proc/PID/stat")?
+        .1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11).context("no utime")?.parse::<f64>()?
+        + fields.get(12).context("no stime")?.parse::<f64>()?;
+    // USER_HZ is 100 on every Linux this runs on (it is part of the kernel ABI).
+    Ok(ticks / 100.0)
 }
 
 /// VmRSS of a process, in MB (MiB).

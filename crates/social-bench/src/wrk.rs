@@ -20,11 +20,16 @@ pub struct WrkResult {
     pub errors: u64,
 }
 
-/// A warm-up run (discarded), then the measured run.
-pub async fn run(load: &Load, url: &str, cookie: &str) -> anyhow::Result<WrkResult> {
+/// The warm-up run (discarded).
+pub async fn warm_up(load: &Load, url: &str, cookie: &str) -> anyhow::Result<()> {
     if load.warmup_s > 0 {
         wrk(load, load.warmup_s, url, cookie).await?;
     }
+    Ok(())
+}
+
+/// The measured run.
+pub async fn run(load: &Load, url: &str, cookie: &str) -> anyhow::Result<WrkResult> {
     let out = wrk(load, load.duration_s, url, cookie).await?;
     parse(&out).with_context(|| format!("unexpected wrk output:\n{out}"))
 }

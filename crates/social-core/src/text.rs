@@ -31,6 +31,13 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut i = 0;
     let bytes = text.as_bytes();
     while i < text.len() {
+        // Only `\n`, `@`, `#` and `h` (of http) can start a token; every other byte (ASCII
+        // or part of a multi-byte character) is skipped without decoding. Those four are
+        // ASCII, so `i` is on a character boundary whenever the code below slices at it.
+        if !matches!(bytes[i], b'\n' | b'@' | b'#' | b'h') {
+            i += 1;
+            continue;
+        }
         let prev = text[..i].chars().next_back();
         let boundary = prev.is_none_or(|p| !is_word(p) && p != '@' && p != '#' && p != '/');
         let rest = &text[i..];
@@ -54,7 +61,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 i += len;
                 plain_start = i;
             }
-            None => i += rest.chars().next().map_or(1, char::len_utf8),
+            None => i += 1,
         }
     }
     if plain_start < text.len() {
@@ -200,6 +207,46 @@ mod tests {
         assert!(is_valid_tag("rust"));
         assert!(!is_valid_tag("12"));
         assert!(!is_valid_tag("a b"));
+    }
+
+    #[test]
+    fn tokens_give_back_the_text_with_any_characters() {
+        let samples = [
+            "",
+            "plain",
+            "héllo @bob, #Ünïcode: 日本語 #日本 https://ex.org/ä?q=1 ok",
+            "ä@x é#y ü https://a.b\nzeile\n\n@",
+            "emoji 🎉#party @🎉 h http:// httpsx://y",
+            "#",
+            "ß@ß",
+        ];
+        for text in samples {
+            let mut back = String::new();
+            for token in tokenize(text) {
+                match token {
+                    Token::Text(t) | Token::Url(t) => back.push_str(t),
+                    Token::Mention(m) => {
+                        back.push('@');
+                        back.push_str(m);
+                    }
+                    Token::Hashtag(h) => {
+                        back.push('#');
+                        back.push_str(h);
+                    }
+                    Token::LineBreak => back.push('\n'),
+                }
+            }
+            assert_eq!(back, text);
+        }
+        assert_eq!(
+            tokenize("é#tag"),
+            vec![Token::Text("é#tag")],
+            "a tag glued to a word is text"
+        );
+        assert_eq!(
+            tokenize("日 #日本"),
+            vec![Token::Text("日 "), Token::Hashtag("日本")]
+        );
     }
 
     #[test]

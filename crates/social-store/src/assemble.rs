@@ -153,8 +153,10 @@ pub(crate) fn assemble(
 /// … ORDER BY … LIMIT …` over the timeline, with the viewer as `$1`), and each row carries the
 /// post, its author, the boosted original and its author (NULL when not a boost), then for the
 /// post and for the original: tags, mentions, and the viewer's favourite and boost flags. The
-/// correlated parts run only for the page's rows (the LIMIT applies first). Rows come newest
-/// first. Column layout: see `RICH_*`. SQL that both SQLite (3.44+) and PostgreSQL accept.
+/// correlated parts run only for the page's rows (the LIMIT applies first). The rows come in
+/// no particular order: `sort_newest_first` orders the views (an outer ORDER BY made SQLite
+/// copy every wide row through a sorter, 15–20% of the statement). Column layout: see
+/// `RICH_*`. SQL that both SQLite (3.44+) and PostgreSQL accept.
 pub(crate) fn rich_sql(
     ids_sql: &str,
     post_cols: impl Fn(&str) -> String,
@@ -190,8 +192,7 @@ pub(crate) fn rich_sql(
     format!(
         "SELECT {}, {}, {}, {}, {}, {} FROM ({ids_sql}) pg \
          JOIN posts p ON p.id = pg.id JOIN accounts a ON a.id = p.author_id \
-         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id \
-         ORDER BY p.id DESC",
+         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id",
         post_cols("p"),
         account_cols("a"),
         post_cols("o"),
@@ -266,4 +267,9 @@ pub(crate) fn rich_view(
     let mut view = rich_one(post, author, extras);
     view.reblog = reblog;
     Some(view)
+}
+
+/// Orders a page of views newest first (ids are time-ordered).
+pub(crate) fn sort_newest_first(views: &mut [PostView]) {
+    views.sort_unstable_by_key(|v| std::cmp::Reverse(v.post.id));
 }

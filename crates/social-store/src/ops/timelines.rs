@@ -111,6 +111,7 @@ pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<
     for r in &rows {
         out.extend(rich_row(r)?);
     }
+    assemble::sort_newest_first(&mut out);
     Ok(out)
 }
 

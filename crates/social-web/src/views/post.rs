@@ -2,11 +2,10 @@
 
 use crate::views::forms;
 use crate::views::text::post_text;
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use social_core::Account;
 use social_store::PostView;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// Who looks at the posts, and where the action buttons return to.
 #[derive(Clone, Copy)]
@@ -16,21 +15,18 @@ pub struct PostCtx<'a> {
     pub next: &'a str,
 }
 
-/// `<time>` for a millisecond timestamp, in UTC.
+/// `<time>` for a millisecond timestamp, in UTC: `2025-01-31T09:05:00Z` for machines,
+/// `2025-01-31 09:05 UTC` for people. Formatted by hand: `time`'s format descriptions cost
+/// more than the rest of a post card.
 pub fn timestamp(ms: i64) -> Markup {
     let when = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let machine = when
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap_or_default();
-    let human = when
-        .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default();
-    html! { time datetime=(machine) { (human) } }
+    let (y, m, d) = (when.year(), u8::from(when.month()), when.day());
+    let (hh, mm, ss) = (when.hour(), when.minute(), when.second());
+    PreEscaped(format!(
+        "<time datetime=\"{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z\">\
+         {y:04}-{m:02}-{d:02} {hh:02}:{mm:02} UTC</time>"
+    ))
 }
 
 /// The permalink of a post.
@@ -44,15 +40,30 @@ pub fn list(posts: &[PostView], ctx: PostCtx<'_>) -> Markup {
         @if posts.is_empty() {
             p { "Nothing to show here yet." }
         } @else {
+            @let hidden = hidden_fields(ctx);
             ol.posts {
-                @for pv in posts { li { (card(pv, ctx, false)) } }
+                @for pv in posts { li { (card_with(pv, ctx, false, &hidden)) } }
             }
         }
     }
 }
 
+/// The hidden fields every action form of a page carries (CSRF token, where to return),
+/// rendered once per page.
+fn hidden_fields(ctx: PostCtx<'_>) -> Markup {
+    html! {
+        (forms::csrf(ctx.csrf))
+        input type="hidden" name="next" value=(ctx.next);
+    }
+}
+
 /// One post (for a boost: the boosted post, with a "boosted by" line).
 pub fn card(pv: &PostView, ctx: PostCtx<'_>, focus: bool) -> Markup {
+    card_with(pv, ctx, focus, &hidden_fields(ctx))
+}
+
+/// `card` with the page's hidden fields already rendered.
+fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> Markup {
     let (shown, booster) = match &pv.reblog {
         Some(inner) => (inner.as_ref(), Some(&pv.author)),
         None => (pv, None),
@@ -77,21 +88,20 @@ pub fn card(pv: &PostView, ctx: PostCtx<'_>, focus: bool) -> Markup {
                 (post.replies_count) " replies · " (post.favourites_count) " favourites · "
                 (post.reblogs_count) " boosts"
             }
-            (actions(shown, &link, ctx))
+            (actions(shown, &link, ctx, hidden))
         }
     }
 }
 
 /// One form per post; each button posts to its own action (`formaction`), which keeps a
 /// timeline page well under its size budget.
-fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>) -> Markup {
+fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>, hidden: &Markup) -> Markup {
     let base = format!("/posts/{}/", pv.post.id);
     let act = |verb: &str| format!("{base}{verb}");
     html! {
         @if let Some(viewer) = ctx.viewer {
             form.actions method="post" action=(act(if pv.favourited { "unfavourite" } else { "favourite" })) {
-                (forms::csrf(ctx.csrf))
-                input type="hidden" name="next" value=(ctx.next);
+                (hidden)
                 a href=(link) { "Reply" }
                 button.secondary type="submit" { @if pv.favourited { "Unfavourite" } @else { "Favourite" } }
                 @if pv.post.visibility.boostable() {
@@ -106,5 +116,24 @@ fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_utc() {
+        // 2025-01-31 09:05:07.250 UTC
+        let ms = 1_738_314_307_250;
+        assert_eq!(
+            timestamp(ms).into_string(),
+            r#"<time datetime="2025-01-31T09:05:07Z">2025-01-31 09:05 UTC</time>"#
+        );
+        assert_eq!(
+            timestamp(0).into_string(),
+            r#"<time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00 UTC</time>"#
+        );
     }
 }
