@@ -13,6 +13,12 @@ use clap::Parser as _;
 use cli::{AdminCommand, Cli, Command, ConfigCommand, ServeArgs};
 use std::process::ExitCode;
 
+/// jemalloc: rendering a page allocates and frees many short strings from two worker threads;
+/// measured on the home timeline benchmark, sociald spends about 12% less CPU per request
+/// than with glibc's malloc, for about 1.5 MB more idle RSS (mimalloc: no faster, +10 MB).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -53,3 +53,4 @@ pub fn compose_again(chrome: &Chrome<'_>, c: &Compose<'_>, errors: &FormErrors) 
         },
     )
 }
+
