@@ -53,4 +53,3 @@ pub fn compose_again(chrome: &Chrome<'_>, c: &Compose<'_>, errors: &FormErrors) 
         },
     )
 }
-
