@@ -96,23 +96,27 @@ fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> M
 /// One form per post; each button posts to its own action (`formaction`), which keeps a
 /// timeline page well under its size budget.
 fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>, hidden: &Markup) -> Markup {
-    let base = format!("/posts/{}/", pv.post.id);
-    let act = |verb: &str| format!("{base}{verb}");
+    let id = pv.post.id;
+    let fav = if pv.favourited {
+        "unfavourite"
+    } else {
+        "favourite"
+    };
     html! {
         @if let Some(viewer) = ctx.viewer {
-            form.actions method="post" action=(act(if pv.favourited { "unfavourite" } else { "favourite" })) {
+            form.actions method="post" action={ "/posts/" (id) "/" (fav) } {
                 (hidden)
                 a href=(link) { "Reply" }
                 button.secondary type="submit" { @if pv.favourited { "Unfavourite" } @else { "Favourite" } }
                 @if pv.post.visibility.boostable() {
                     @if pv.reblogged {
-                        button.secondary type="submit" formaction=(act("unboost")) { "Unboost" }
+                        button.secondary type="submit" formaction={ "/posts/" (id) "/unboost" } { "Unboost" }
                     } @else {
-                        button.secondary type="submit" formaction=(act("boost")) { "Boost" }
+                        button.secondary type="submit" formaction={ "/posts/" (id) "/boost" } { "Boost" }
                     }
                 }
                 @if viewer.id == pv.post.author_id || viewer.role.is_staff() {
-                    button.secondary type="submit" formaction=(act("delete")) { "Delete" }
+                    button.secondary type="submit" formaction={ "/posts/" (id) "/delete" } { "Delete" }
                 }
             }
         }
