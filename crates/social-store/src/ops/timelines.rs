@@ -205,9 +205,11 @@ pub(crate) async fn thread(ctx: &Ctx<'_>, viewer: i64, id: i64) -> StoreResult<T
            SELECT id, 1 FROM posts WHERE in_reply_to_id = $2 \
            UNION ALL SELECT q.id, d.depth + 1 FROM posts q JOIN d ON q.in_reply_to_id = d.id \
              WHERE d.depth < {THREAD_MAX}) \
-         SELECT {} FROM posts p JOIN d ON p.id = d.id WHERE {} ORDER BY p.id LIMIT {THREAD_MAX}",
+         SELECT {} FROM posts p JOIN d ON p.id = d.id WHERE {} AND (p.author_id = $1 OR {}) \
+         ORDER BY p.id LIMIT {THREAD_MAX}",
         post_cols("p"),
         visible_sql("p", "$1"),
+        not_muted_sql("p.author_id", "$1"),
     );
     let rows = sqlx::query(&descendants_sql)
         .bind(viewer)

@@ -312,6 +312,26 @@ pub async fn mute_effects(store: &Store) {
         1
     );
     store.get_post_view(Some(bob.id), p.id).await.unwrap();
+    // In a thread, the muted account's replies are hidden (not its post when it is the focus).
+    let q = post_by(&bob).text("question").create(store).await;
+    let answer = post_by(&alice)
+        .text("answer")
+        .reply_to(q.id)
+        .create(store)
+        .await;
+    let thread_ids =
+        |t: social_store::Thread| t.descendants.iter().map(|v| v.post.id).collect::<Vec<_>>();
+    let t = store.thread(Some(bob.id), q.id).await.unwrap();
+    assert!(thread_ids(t).is_empty(), "muted reply shown in the thread");
+    let t = store.thread(None, q.id).await.unwrap();
+    assert_eq!(thread_ids(t), vec![answer.id], "others still see it");
+    let t = store.thread(Some(bob.id), answer.id).await.unwrap();
+    assert_eq!(
+        t.focus.post.id, answer.id,
+        "the muted post itself stays reachable"
+    );
+    store.delete_post(&alice, answer.id).await.unwrap();
+    store.delete_post(&bob, q.id).await.unwrap();
     store.unmute(bob.id, alice.id).await.unwrap();
     assert_eq!(ids(store, bob.id).await, vec![p.id]);
     assert_eq!(store.count_unread_notifications(bob.id).await.unwrap(), 1);
