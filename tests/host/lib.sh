@@ -73,8 +73,11 @@ host_ssh_master() {
 		mapfile -t opts < <(host_ssh_opts)
 		case $2 in
 		start)
-			ssh "${opts[@]}" -o ControlMaster=yes -o ControlPersist=no -f -N -p "$HOST_PORT" \
-				"root@$HOST_ADDR" </dev/null >/dev/null 2>&1
+			# ssh keeps the first value given for an option: ControlMaster=yes goes before the
+			# shared options' ControlMaster=no, or no master would ever listen.
+			ssh -o ControlMaster=yes -o ControlPersist=no "${opts[@]}" -f -N -p "$HOST_PORT" \
+				"root@$HOST_ADDR" </dev/null >/dev/null 2>&1 &&
+				[[ -S $SOCIAL_HOST_RUN/$HOST_NAME/ssh.sock ]]
 			;;
 		stop)
 			[[ -S $SOCIAL_HOST_RUN/$HOST_NAME/ssh.sock ]] || exit 0
@@ -143,6 +146,18 @@ host_tree_dir() {
 # signal the process we started, never a recycled pid.
 host_pid_is() {
 	[[ -n $1 && -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
+}
+
+# host_wait_exec PID WORD: a just-forked child still runs as a copy of this shell until it execs;
+# wait (briefly) until PID's command line shows WORD. Fails when PID exits first.
+host_wait_exec() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		host_pid_is "$1" "$2" && return 0
+		[[ -e /proc/$1 ]] || return 1
+		sleep 0.05
+	done
+	host_pid_is "$1" "$2"
 }
 
 # host_wait_booted NAME DEADLINE_SECS: wait for systemd's startup to finish; print the state.
