@@ -23,6 +23,9 @@ pub enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The HTTPS certificate.
+    #[command(subcommand)]
+    Tls(TlsCommand),
     /// Print the man page (roff) generated from this command line; used when packaging.
     #[command(hide = true)]
     Man,
@@ -49,6 +52,9 @@ pub struct ServeArgs {
     /// Listen on ADDR:PORT (repeatable; replaces server.listen). Port 0 picks a free port.
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Vec<SocketAddr>,
+    /// Serve HTTPS on ADDR:PORT (repeatable; replaces tls.listen). Port 0 picks a free port.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen_https: Vec<SocketAddr>,
     /// Redis URL (overrides redis.url and SOCIAL_REDIS_URL).
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
@@ -85,6 +91,22 @@ pub struct SetRegistrationArgs {
     /// open | approval | invite | closed
     #[arg(value_name = "MODE")]
     pub mode: social_core::RegistrationMode,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Show the certificate served (subject, issuer, validity), the next renewal and the
+    /// last error. Exit status 1 when no valid certificate is in place.
+    Status(TlsStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TlsStatusArgs {
+    /// Print one JSON object (for `socialctl status` and monitoring).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub store: StoreArgs,
 }

@@ -10,7 +10,7 @@ pub enum Role {
     /// `http`, unnamed (systemd's default name `unknown`, or the socket unit's name) or
     /// anything not known: plain HTTP.
     Http,
-    /// `https`: needs TLS, which sociald does not have yet (issue P4). Held, never accepted.
+    /// `https`: served with TLS; held open but never accepted when TLS is off.
     Https,
 }
 
@@ -30,7 +30,8 @@ impl Role {
 pub struct Activated {
     /// Served as plain HTTP.
     pub http: Vec<std::net::TcpListener>,
-    /// Named `https`: kept open (so nothing else can take the port) but not accepted.
+    /// Named `https`: served with TLS, or (TLS off) kept open so nothing else can take the
+    /// port, but not accepted.
     pub https: Vec<std::net::TcpListener>,
 }
 
@@ -81,28 +82,48 @@ pub fn fd_names(listen_fdnames: &str, count: usize) -> Vec<String> {
     names
 }
 
-/// Turns activated sockets into tokio listeners, or binds `addrs`. `https` sockets are
-/// returned apart, unconverted: the caller keeps them open and logs that they are not served.
+/// The listeners to serve: plain HTTP ones ready for tokio, and HTTPS ones still std (the
+/// caller serves them with TLS, or holds them when TLS is off).
+#[derive(Debug)]
+pub struct Opened {
+    pub http: Vec<tokio::net::TcpListener>,
+    pub https: Vec<std::net::TcpListener>,
+}
+
+/// Turns activated sockets into listeners, or binds `addrs` (plain) and `https_addrs`.
 pub async fn open(
     activated: Option<Activated>,
     addrs: &[SocketAddr],
-) -> anyhow::Result<(Vec<tokio::net::TcpListener>, Vec<std::net::TcpListener>)> {
+    https_addrs: &[SocketAddr],
+) -> anyhow::Result<Opened> {
     if let Some(activated) = activated {
         let http = activated
             .http
             .into_iter()
             .map(|l| tokio::net::TcpListener::from_std(l).context("adopting an activated socket"))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        return Ok((http, activated.https));
+        return Ok(Opened {
+            http,
+            https: activated.https,
+        });
     }
-    let mut listeners = Vec::with_capacity(addrs.len());
+    let mut http = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        listeners.push(listener);
+        http.push(listener);
     }
-    Ok((listeners, Vec::new()))
+    let mut https = Vec::with_capacity(https_addrs.len());
+    for addr in https_addrs {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (HTTPS)"))?
+            .into_std()
+            .context("converting a listener")?;
+        https.push(listener);
+    }
+    Ok(Opened { http, https })
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ mod logging;
 mod notify;
 mod redact;
 mod serve;
+mod tls;
 
 use clap::Parser as _;
-use cli::{AdminCommand, Cli, Command, ConfigCommand, ServeArgs};
+use cli::{AdminCommand, Cli, Command, ConfigCommand, ServeArgs, TlsCommand};
 use std::process::ExitCode;
 
 /// jemalloc: rendering a page allocates and frees many short strings from two worker threads;
@@ -37,6 +38,16 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Tls(TlsCommand::Status(args)) => {
+            return match tls::status_command(&args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("sociald: error: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Man => cli::man_page(&mut std::io::stdout().lock())
             .map_err(|e| anyhow::anyhow!("cannot write the man page: {e}")),
         Command::Config(ConfigCommand::Example) => config::example::render()
@@ -56,6 +67,7 @@ fn start(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut overrides = args.store.overrides();
     overrides.listen = args.listen.clone();
+    overrides.listen_https = args.listen_https.clone();
     overrides.redis_url = args.redis_url.clone();
     let (config, checked) = config::load(args.store.config.as_deref(), &overrides)?;
     logging::init(&config.log, false)?;

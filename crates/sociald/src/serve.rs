@@ -2,11 +2,12 @@
 //! SIGTERM/SIGINT, then drain in-flight requests and close the store.
 
 use crate::config::{Checked, Config};
-use crate::{listeners, notify, redact};
+use crate::{listeners, notify, redact, tls};
 use anyhow::Context as _;
 use social_store::{Store, StoreOptions};
 use social_web::{AppState, WebConfig};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -48,29 +49,73 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
     // Installed first, so a SIGTERM during start-up is not fatal but a clean stop.
     let mut signals = Signals::install()?;
     let store = open_store(&config).await?;
+    let tls = tls::setup(&config, &checked.tls)?;
 
     let web_config = WebConfig {
         instance_name: config.instance.name.clone(),
         post_max_chars: config.instance.post_max_chars,
         trusted_proxies: checked.trusted_proxies.clone(),
-        tls: false,
+        tls: tls.is_some(),
         max_body_bytes: config.server.max_body_bytes,
     };
     let app = social_web::router(AppState::new(web_config, store.clone()));
-    let (listeners, held_https) = listeners::open(activated, &checked.listen).await?;
-    warn_unserved_https(&held_https);
+    let opened = listeners::open(activated, &checked.listen, &checked.tls.listen).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut servers = JoinSet::new();
-    let mut addrs = Vec::with_capacity(listeners.len());
-    for listener in listeners {
+    let mut addrs = Vec::with_capacity(opened.http.len() + opened.https.len());
+    let mut held_https = Vec::new();
+    // With HTTPS on, plain HTTP only redirects (and answers http-01).
+    let plain_app = match &tls {
+        None => {
+            held_https = opened.https;
+            warn_unserved_https(&held_https);
+            app.clone()
+        }
+        Some(tls) => {
+            let mut https_port = None;
+            for listener in opened.https {
+                let listener = tokio::net::TcpListener::from_std(listener)
+                    .context("adopting an HTTPS socket")?;
+                let addr = listener
+                    .local_addr()
+                    .context("reading a listener's address")?;
+                https_port.get_or_insert(addr.port());
+                eprintln!("sociald listening on https://{addr}");
+                addrs.push(format!("https://{addr}"));
+                let config = Arc::clone(&tls.server_config);
+                let app = app.clone();
+                let stop = stop_rx.clone();
+                servers.spawn(async move {
+                    tls::https::serve(listener, config, app, stop)
+                        .await
+                        .with_context(|| format!("serving https://{addr}"))
+                });
+            }
+            if https_port.is_none() {
+                tracing::warn!(
+                    "TLS is on but no HTTPS socket is open: set tls.listen or use sociald-https.socket"
+                );
+            }
+            tls::https::redirect_router(tls::https::Redirect {
+                certs: Arc::clone(&tls.certs),
+                domains: tls.domains.clone(),
+                https_port: https_port.filter(|p| *p != 443),
+            })
+        }
+    };
+    let renewer = tls
+        .as_ref()
+        .and_then(|t| t.renewer.clone())
+        .map(|renewer| tokio::spawn(renewer.run(stop_rx.clone())));
+    for listener in opened.http {
         let addr = listener
             .local_addr()
             .context("reading a listener's address")?;
         eprintln!("sociald listening on http://{addr}");
         addrs.push(addr.to_string());
         let mut stop = stop_rx.clone();
-        let service = app
+        let service = plain_app
             .clone()
             .into_make_service_with_connect_info::<SocketAddr>();
         servers.spawn(async move {
@@ -135,14 +180,17 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         );
         servers.abort_all();
     }
+    if let Some(renewer) = renewer {
+        renewer.abort();
+    }
     store.close().await;
     drop(held_https);
     tracing::info!("stopped");
     outcome
 }
 
-/// Sockets named `https` need TLS (issue P4): serving plain HTTP on them would be wrong, so
-/// they stay open but unaccepted, and one warning says so.
+/// Sockets named `https` need TLS: with TLS off, serving plain HTTP on them would be wrong,
+/// so they stay open but unaccepted, and one warning says so.
 fn warn_unserved_https(held: &[std::net::TcpListener]) {
     if held.is_empty() {
         return;
@@ -157,7 +205,7 @@ fn warn_unserved_https(held: &[std::net::TcpListener]) {
         .join(",");
     tracing::warn!(
         sockets = %addrs,
-        "sockets named https are not served: TLS is not implemented yet"
+        "sockets named https are not served: TLS is off (set tls.domains, see docs/tls.md)"
     );
 }
 

@@ -16,6 +16,11 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
         "Optional cache. It holds only data that may be lost.",
     ),
     ("log", "What is logged and where (see docs/logging.md)."),
+    ("tls", "HTTPS, served by sociald itself (see docs/tls.md)."),
+    (
+        "acme",
+        "Where certificates come from when tls.mode is acme.",
+    ),
 ];
 
 /// Every key: (section, key, documentation). Lines are separated by `\n`.
@@ -92,6 +97,65 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "output",
         "\"auto\": the systemd journal when JOURNAL_STREAM is set (running under systemd),\n\
          stderr otherwise. \"journal\" or \"stderr\" force one.",
+    ),
+    (
+        "tls",
+        "mode",
+        "\"auto\": ACME when domains is set, otherwise no HTTPS. \"acme\": certificates from\n\
+         the ACME CA of [acme], renewed at 2/3 of their lifetime (or in the CA's ARI window).\n\
+         \"self-signed\": a certificate sociald signs itself, for development only (browsers\n\
+         warn). \"off\": plain HTTP only. With HTTPS on, port 80 only redirects to HTTPS\n\
+         (and answers ACME http-01 challenges and /healthz).",
+    ),
+    (
+        "tls",
+        "domains",
+        "DNS names of this site, e.g. [\"social.example.org\"]; the first one is canonical.",
+    ),
+    (
+        "tls",
+        "listen",
+        "HTTPS addresses, each \"ADDR:PORT\", when not socket-activated (under systemd the\n\
+         https socket of sociald-https.socket is used). Flag: --listen-https ADDR:PORT.",
+    ),
+    (
+        "acme",
+        "directory",
+        "\"letsencrypt\", \"letsencrypt-staging\" or the https:// URL of any ACME directory.",
+    ),
+    (
+        "acme",
+        "contact",
+        "E-mail addresses the CA may write to about the certificates, e.g. [\"admin@example.org\"].",
+    ),
+    (
+        "acme",
+        "challenge",
+        "\"tls-alpn-01\" (needs only port 443) or \"http-01\" (needs port 80).",
+    ),
+    (
+        "acme",
+        "ca_root",
+        "PEM file of the root CA that signs the directory's own HTTPS certificate, for a private\n\
+         CA. Empty: the system's trusted roots.",
+    ),
+    (
+        "acme",
+        "eab_kid",
+        "External account binding key id, when the CA requires one (ZeroSSL, private CAs).",
+    ),
+    (
+        "acme",
+        "eab_hmac_key",
+        "External account binding HMAC key (base64url). Better given as the systemd credential\n\
+         acme-eab-hmac-key than written here.",
+    ),
+    (
+        "acme",
+        "retry_base_secs",
+        "After a failed order sociald keeps serving the old certificate and retries after this\n\
+         many seconds, then 10x and 100x as long, then daily (never later than half the time\n\
+         left on the certificate).",
     ),
 ];
 

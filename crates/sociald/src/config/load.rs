@@ -3,8 +3,8 @@
 
 use super::validate::{self, Checked};
 use super::{
-    CREDENTIAL_DATABASE_URL, CREDENTIAL_REDIS_URL, Config, DEFAULT_CONFIG_PATH,
-    ENV_CREDENTIALS_DIRECTORY, ENV_DATABASE_URL, ENV_LOG, ENV_REDIS_URL,
+    CREDENTIAL_ACME_EAB_HMAC_KEY, CREDENTIAL_DATABASE_URL, CREDENTIAL_REDIS_URL, Config,
+    DEFAULT_CONFIG_PATH, ENV_CREDENTIALS_DIRECTORY, ENV_DATABASE_URL, ENV_LOG, ENV_REDIS_URL,
 };
 use std::fmt;
 use std::net::SocketAddr;
@@ -41,6 +41,8 @@ impl std::error::Error for ConfigError {}
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     pub listen: Vec<SocketAddr>,
+    /// `--listen-https`: replaces `tls.listen`.
+    pub listen_https: Vec<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub redis_url: Option<String>,
@@ -111,6 +113,13 @@ pub fn load(
     if let Some(url) = &overrides.database_url {
         config.database.url = url.clone();
     }
+    if !overrides.listen_https.is_empty() {
+        config.tls.listen = overrides
+            .listen_https
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    }
     if let Some(url) = &overrides.redis_url {
         config.redis.url = url.clone();
     }
@@ -158,6 +167,7 @@ pub fn apply_credentials(config: &mut Config, dir: Option<&Path>) -> Result<(), 
     for (name, slot) in [
         (CREDENTIAL_DATABASE_URL, &mut config.database.url),
         (CREDENTIAL_REDIS_URL, &mut config.redis.url),
+        (CREDENTIAL_ACME_EAB_HMAC_KEY, &mut config.acme.eab_hmac_key),
     ] {
         let path = dir.join(name);
         match std::fs::read_to_string(&path) {

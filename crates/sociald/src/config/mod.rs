@@ -11,7 +11,7 @@ mod load;
 mod validate;
 
 pub use load::{Overrides, load, parse_file};
-pub use validate::Checked;
+pub use validate::{Challenge, Checked, TlsMode, TlsPlan, check_domain, decode_base64url};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -30,6 +30,8 @@ pub const CREDENTIAL_DATABASE_URL: &str = "database-url";
 pub const CREDENTIAL_REDIS_URL: &str = "redis-url";
 /// Environment variable overriding `log.level`.
 pub const ENV_LOG: &str = "SOCIAL_LOG";
+/// Credential overriding `acme.eab_hmac_key`.
+pub const CREDENTIAL_ACME_EAB_HMAC_KEY: &str = "acme-eab-hmac-key";
 
 /// The whole configuration file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub redis: RedisConfig,
     pub log: LogConfig,
+    pub tls: TlsConfig,
+    pub acme: AcmeConfig,
 }
 
 /// `[server]`: listeners, state directory, proxies, request limits, shutdown.
@@ -122,6 +126,63 @@ impl Default for LogConfig {
         Self {
             level: "info".into(),
             output: "auto".into(),
+        }
+    }
+}
+
+/// `[tls]`: HTTPS served by sociald itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// `auto` (ACME when `domains` is set, else off), `acme`, `self-signed` (development
+    /// only) or `off`.
+    pub mode: String,
+    /// DNS names the certificate is for; the first is the canonical host of redirects.
+    pub domains: Vec<String>,
+    /// `ADDR:PORT` served with TLS when not socket-activated.
+    pub listen: Vec<String>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            mode: "auto".into(),
+            domains: Vec::new(),
+            listen: Vec::new(),
+        }
+    }
+}
+
+/// `[acme]`: where certificates come from in `tls.mode = "acme"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AcmeConfig {
+    /// Directory URL, or `letsencrypt` / `letsencrypt-staging`.
+    pub directory: String,
+    /// Contact e-mail addresses given to the CA.
+    pub contact: Vec<String>,
+    /// `tls-alpn-01` (port 443 only) or `http-01` (port 80).
+    pub challenge: String,
+    /// PEM file of the root CA that signs the directory's HTTPS certificate (private CAs).
+    pub ca_root: String,
+    /// External account binding: key id given by the CA (empty: none).
+    pub eab_kid: String,
+    /// External account binding: the HMAC key, base64url (better as a credential).
+    pub eab_hmac_key: String,
+    /// First retry delay after a failed order; later ones are 10x, 100x, then daily.
+    pub retry_base_secs: u64,
+}
+
+impl Default for AcmeConfig {
+    fn default() -> Self {
+        Self {
+            directory: "letsencrypt".into(),
+            contact: Vec::new(),
+            challenge: "tls-alpn-01".into(),
+            ca_root: String::new(),
+            eab_kid: String::new(),
+            eab_hmac_key: String::new(),
+            retry_base_secs: 60,
         }
     }
 }

@@ -9,7 +9,48 @@ use std::net::{IpAddr, SocketAddr};
 pub struct Checked {
     pub listen: Vec<SocketAddr>,
     pub trusted_proxies: Vec<(IpAddr, u8)>,
+    pub tls: TlsPlan,
 }
+
+/// What `[tls]` and `[acme]` resolve to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TlsPlan {
+    pub mode: TlsMode,
+    /// Lower-case DNS names, the first one canonical.
+    pub domains: Vec<String>,
+    /// HTTPS listeners when not socket-activated.
+    pub listen: Vec<SocketAddr>,
+    /// The ACME directory URL (aliases resolved).
+    pub directory: String,
+    pub challenge: Challenge,
+    /// `mailto:` URLs.
+    pub contact: Vec<String>,
+}
+
+/// How sociald gets its certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// No HTTPS: plain HTTP serves the site.
+    Off,
+    /// Certificates from an ACME CA, renewed in the background.
+    Acme,
+    /// A certificate sociald signs itself: for development, never trusted by browsers.
+    SelfSigned,
+}
+
+/// The ACME challenge sociald answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Challenge {
+    /// RFC 8737, on the HTTPS port.
+    TlsAlpn01,
+    /// RFC 8555 8.3, on port 80.
+    Http01,
+}
+
+/// Let's Encrypt's production directory (`acme.directory = "letsencrypt"`).
+pub const LETSENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
+/// Let's Encrypt's staging directory (`acme.directory = "letsencrypt-staging"`).
+pub const LETSENCRYPT_STAGING: &str = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
 /// A semantic error: the dotted key and what is wrong with its value.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,10 +136,166 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
             "must be \"auto\", \"journal\" or \"stderr\"",
         ));
     }
+    let tls = check_tls(config)?;
     Ok(Checked {
         listen,
         trusted_proxies,
+        tls,
     })
+}
+
+fn check_tls(config: &Config) -> Result<TlsPlan, Invalid> {
+    let tls = &config.tls;
+    let acme = &config.acme;
+    let mut domains = Vec::with_capacity(tls.domains.len());
+    for name in &tls.domains {
+        let name = check_domain(name).map_err(|m| invalid("tls.domains", m))?;
+        if !domains.contains(&name) {
+            domains.push(name);
+        }
+    }
+    let mode = match tls.mode.as_str() {
+        "auto" if domains.is_empty() => TlsMode::Off,
+        "auto" | "acme" => TlsMode::Acme,
+        "self-signed" => TlsMode::SelfSigned,
+        "off" => TlsMode::Off,
+        other => {
+            return Err(invalid(
+                "tls.mode",
+                format!("{other:?}: must be \"auto\", \"acme\", \"self-signed\" or \"off\""),
+            ));
+        }
+    };
+    if mode == TlsMode::Acme {
+        if domains.is_empty() {
+            return Err(invalid(
+                "tls.domains",
+                "ACME needs at least one domain name (e.g. [\"social.example.org\"])",
+            ));
+        }
+        if let Some(single) = domains.iter().find(|d| !d.contains('.')) {
+            return Err(invalid(
+                "tls.domains",
+                format!("{single:?}: a public CA only issues for a full domain name"),
+            ));
+        }
+    }
+    let mut listen = Vec::with_capacity(tls.listen.len());
+    for entry in &tls.listen {
+        listen.push(entry.parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "tls.listen",
+                format!("{entry:?} is not ADDR:PORT (e.g. \"0.0.0.0:443\")"),
+            )
+        })?);
+    }
+    if mode == TlsMode::Off && !listen.is_empty() {
+        return Err(invalid(
+            "tls.listen",
+            "HTTPS needs a certificate: set tls.domains (ACME) or tls.mode = \"self-signed\"",
+        ));
+    }
+    let directory = match acme.directory.as_str() {
+        "letsencrypt" => LETSENCRYPT.to_owned(),
+        "letsencrypt-staging" => LETSENCRYPT_STAGING.to_owned(),
+        url if url.starts_with("https://") && url.len() > "https://".len() => url.to_owned(),
+        other => {
+            return Err(invalid(
+                "acme.directory",
+                format!(
+                    "{other:?}: must be \"letsencrypt\", \"letsencrypt-staging\" or an https:// URL"
+                ),
+            ));
+        }
+    };
+    let challenge = match acme.challenge.as_str() {
+        "tls-alpn-01" => Challenge::TlsAlpn01,
+        "http-01" => Challenge::Http01,
+        other => {
+            return Err(invalid(
+                "acme.challenge",
+                format!("{other:?}: must be \"tls-alpn-01\" or \"http-01\""),
+            ));
+        }
+    };
+    let mut contact = Vec::with_capacity(acme.contact.len());
+    for entry in &acme.contact {
+        let address = entry.strip_prefix("mailto:").unwrap_or(entry);
+        let plausible = address
+            .split_once('@')
+            .is_some_and(|(local, host)| !local.is_empty() && host.contains('.'))
+            && !address.contains(|c: char| c.is_whitespace() || ",;<>\"".contains(c));
+        if !plausible {
+            return Err(invalid(
+                "acme.contact",
+                format!("{entry:?} is not an e-mail address"),
+            ));
+        }
+        contact.push(format!("mailto:{address}"));
+    }
+    if acme.eab_kid.is_empty() != acme.eab_hmac_key.is_empty() {
+        return Err(invalid(
+            "acme.eab_kid",
+            "external account binding needs both eab_kid and eab_hmac_key (or neither)",
+        ));
+    }
+    if !acme.eab_hmac_key.is_empty() && decode_base64url(&acme.eab_hmac_key).is_none() {
+        return Err(invalid(
+            "acme.eab_hmac_key",
+            "is not base64url (as the CA gives it)",
+        ));
+    }
+    if acme.retry_base_secs == 0 || acme.retry_base_secs > 86_400 {
+        return Err(invalid(
+            "acme.retry_base_secs",
+            "must be between 1 and 86400",
+        ));
+    }
+    Ok(TlsPlan {
+        mode,
+        domains,
+        listen,
+        directory,
+        challenge,
+        contact,
+    })
+}
+
+/// A DNS name as a certificate may name it: lower-cased, letters, digits and hyphens in
+/// labels of 1 to 63, at most 253 in all; no wildcard, no IP address, no trailing dot.
+pub fn check_domain(name: &str) -> Result<String, String> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if lower.starts_with("*.") {
+        return Err(format!(
+            "{name:?}: wildcards need the dns-01 challenge, which sociald does not answer"
+        ));
+    }
+    if lower.parse::<IpAddr>().is_ok() {
+        return Err(format!("{name:?}: give a domain name, not an IP address"));
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if lower.is_empty() || lower.len() > 253 || !lower.split('.').all(label_ok) {
+        return Err(format!(
+            "{name:?} is not a domain name (letters, digits, hyphens and dots; IDNs in xn-- form)"
+        ));
+    }
+    Ok(lower)
+}
+
+/// Decodes base64url with or without padding (EAB keys are given both ways).
+pub fn decode_base64url(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let trimmed = text.trim().trim_end_matches('=');
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(trimmed)
+        .ok()
+        .filter(|bytes| !bytes.is_empty())
 }
 
 /// Parses `ADDR/PREFIX` (or a bare `ADDR`, meaning one host) into a network.
@@ -156,5 +353,57 @@ mod tests {
         let mut c = Config::default();
         c.log.level = "info,=[".into();
         assert_eq!(check(&c).map_err(|e| e.key), Err("log.level"));
+    }
+
+    #[test]
+    fn tls_mode_follows_the_domains() {
+        let plan = check(&Config::default()).expect("valid").tls;
+        assert_eq!(plan.mode, TlsMode::Off);
+        assert_eq!(plan.directory, LETSENCRYPT);
+        assert_eq!(plan.challenge, Challenge::TlsAlpn01);
+        let mut c = Config::default();
+        c.tls.domains = vec!["Social.Example.ORG.".into(), "social.example.org".into()];
+        c.acme.contact = vec!["admin@example.org".into()];
+        let plan = check(&c).expect("valid").tls;
+        assert_eq!(plan.mode, TlsMode::Acme);
+        assert_eq!(plan.domains, ["social.example.org"]);
+        assert_eq!(plan.contact, ["mailto:admin@example.org"]);
+    }
+
+    #[test]
+    fn bad_tls_values_name_their_key() {
+        type Spoil = fn(&mut Config);
+        let cases: [(&str, Spoil); 11] = [
+            ("tls.mode", |c| c.tls.mode = "on".into()),
+            ("tls.domains", |c| c.tls.mode = "acme".into()),
+            ("tls.domains", |c| {
+                c.tls.domains = vec!["*.example.org".into()]
+            }),
+            ("tls.domains", |c| c.tls.domains = vec!["192.0.2.1".into()]),
+            ("tls.domains", |c| {
+                c.tls.domains = vec!["bad_name.org".into()]
+            }),
+            ("tls.domains", |c| c.tls.domains = vec!["localhost".into()]),
+            ("tls.listen", |c| c.tls.listen = vec!["443".into()]),
+            ("tls.listen", |c| {
+                c.tls.listen = vec!["127.0.0.1:8443".into()]
+            }),
+            ("acme.directory", |c| {
+                c.acme.directory = "http://ca.example/dir".into();
+            }),
+            ("acme.contact", |c| c.acme.contact = vec!["root".into()]),
+            ("acme.eab_kid", |c| c.acme.eab_kid = "kid-1".into()),
+        ];
+        for (key, spoil) in cases {
+            let mut c = Config::default();
+            spoil(&mut c);
+            assert_eq!(check(&c).map_err(|e| e.key), Err(key), "{c:?}");
+        }
+        let mut c = Config::default();
+        c.acme.eab_kid = "kid-1".into();
+        c.acme.eab_hmac_key = "not base64!".into();
+        assert_eq!(check(&c).map_err(|e| e.key), Err("acme.eab_hmac_key"));
+        c.acme.eab_hmac_key = "c2VjcmV0LWtleQ".into();
+        assert!(check(&c).is_ok());
     }
 }

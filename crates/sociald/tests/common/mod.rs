@@ -125,7 +125,12 @@ impl Server {
 
     /// Waits (with the deadline) for a stderr line containing `needle`; returns it.
     pub fn wait_line(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_line_within(needle, DEADLINE)
+    }
+
+    /// Waits up to `limit` for a stderr line containing `needle`; returns it.
+    pub fn wait_line_within(&mut self, needle: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
@@ -152,6 +157,13 @@ impl Server {
             .trim()
             .parse()
             .expect("socket addr")
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// Sends SIGTERM (through kill(1): the workspace forbids unsafe code).
