@@ -4,6 +4,7 @@
 //! `scripts/bench` builds everything, starts PostgreSQL and runs this.
 
 mod dataset;
+mod handshakes;
 mod report;
 mod seed;
 mod server;
@@ -75,6 +76,9 @@ struct Cli {
     /// Port for sociald (0: pick a free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Skip the HTTPS run (SQLite over TLS, and new TLS handshakes per second).
+    #[arg(long)]
+    no_https: bool,
 }
 
 #[tokio::main]
@@ -108,11 +112,21 @@ async fn main() -> anyhow::Result<()> {
     if matches!(cli.backend, Which::Sqlite | Which::Both) {
         let run = async {
             let url = cache.sqlite(&run_dir.join("sqlite")).await?;
-            server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load).await
+            server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load, false).await
         };
         match run.await {
             Ok(row) => rows.push(row),
             Err(e) => failures.push(format!("sqlite: {e:#}")),
+        }
+        if !cli.no_https {
+            let run = async {
+                let url = cache.sqlite(&run_dir.join("sqlite-tls")).await?;
+                server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load, true).await
+            };
+            match run.await {
+                Ok(row) => rows.push(row),
+                Err(e) => failures.push(format!("sqlite over HTTPS: {e:#}")),
+            }
         }
     }
     if matches!(cli.backend, Which::Postgres | Which::Both) {
@@ -121,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
                 bail!("--pg-url (or SOCIAL_BENCH_PG_URL) is needed for the PostgreSQL run");
             };
             let url = cache.postgres(admin_url, &cli.pg_bin).await?;
-            server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load).await
+            server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load, false).await
         };
         match run.await {
             Ok(row) => rows.push(row),

@@ -11,7 +11,8 @@ pub const TARGET_READY_MS: f64 = 200.0;
 
 #[derive(Clone, Debug)]
 pub struct Row {
-    pub backend: &'static str,
+    /// `sqlite`, `postgres`, or `sqlite+tls` (the same over HTTPS).
+    pub backend: String,
     pub result: WrkResult,
     pub idle_rss_mb: f64,
     pub loaded_rss_mb: f64,
@@ -21,6 +22,8 @@ pub struct Row {
     /// figure to compare between builds on a shared machine, where req/s moves with whatever
     /// else runs.
     pub cpu_us_per_request: f64,
+    /// HTTPS runs: full TLS handshakes per second (no resumption).
+    pub handshakes_per_s: Option<f64>,
 }
 
 fn mark(ok: bool) -> &'static str {
@@ -74,5 +77,22 @@ pub fn print(spec: SeedSpec, load: &Load, rows: &[Row]) {
     }
     for r in rows {
         println!("{}: /home page is {} bytes", r.backend, r.home_bytes);
+    }
+    for tls in rows.iter().filter(|r| r.handshakes_per_s.is_some()) {
+        let plain_name = tls.backend.trim_end_matches("+tls");
+        if let Some(plain) = rows.iter().find(|r| r.backend == plain_name) {
+            println!(
+                "HTTPS vs HTTP ({plain_name}, same run): {:.0} vs {:.0} req/s = {:.0}% (TLS 1.3, HTTP/1.1 keep-alive)",
+                tls.result.requests_per_s,
+                plain.result.requests_per_s,
+                100.0 * tls.result.requests_per_s / plain.result.requests_per_s.max(1.0)
+            );
+        }
+        if let Some(rate) = tls.handshakes_per_s {
+            println!(
+                "{}: {rate:.0} new TLS handshakes/s (full, no resumption, ECDSA P-256, client on the same 2 cores)",
+                tls.backend
+            );
+        }
     }
 }

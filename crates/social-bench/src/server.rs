@@ -1,12 +1,14 @@
 //! One measured run of `sociald`: spawn it on a database, time spawn → first 200 from
 //! `/readyz`, read its idle RSS, log in as the bench user through the real form, load `/home`
-//! with wrk, stop it.
+//! with wrk, stop it. With `tls`, the same over HTTPS (sociald's self-signed development
+//! certificate), plus new TLS handshakes per second.
 
+use crate::handshakes;
 use crate::report::Row;
 use crate::seed;
 use crate::wrk::{self, Load};
 use anyhow::{Context, bail};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -19,29 +21,52 @@ pub async fn measure(
     run_dir: &Path,
     port: u16,
     load: &Load,
+    tls: bool,
 ) -> anyhow::Result<Row> {
+    let label = if tls {
+        format!("{backend}+tls")
+    } else {
+        backend.to_owned()
+    };
     let port = if port == 0 { free_port()? } else { port };
-    let base = format!("http://127.0.0.1:{port}");
-    let data_dir = run_dir.join(format!("{backend}-data"));
+    let https_port = free_port()?;
+    let data_dir = run_dir.join(format!("{label}-data"));
     std::fs::create_dir_all(&data_dir)?;
-    let log_path = run_dir.join(format!("{backend}-sociald.log"));
+    let config = run_dir.join(format!("{label}.toml"));
+    let tls_toml = if tls {
+        "[tls]\nmode = \"self-signed\"\n"
+    } else {
+        ""
+    };
+    std::fs::write(&config, tls_toml)?;
+    let log_path = run_dir.join(format!("{label}-sociald.log"));
     let log = std::fs::File::create(&log_path)?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .timeout(Duration::from_secs(10))
-        .build()?;
+    // Over TLS the site is https://localhost:PORT (the self-signed certificate's name).
+    let base = if tls {
+        format!("https://localhost:{https_port}")
+    } else {
+        format!("http://127.0.0.1:{port}")
+    };
 
-    eprintln!("{backend}: starting {} on {base}", sociald.display());
+    eprintln!("{label}: starting {} on {base}", sociald.display());
     let started = Instant::now();
-    let mut child = Command::new(sociald)
+    let mut command = Command::new(sociald);
+    command
         .arg("serve")
+        .arg("--config")
+        .arg(&config)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
         .arg(&data_dir)
         .arg("--database-url")
-        .arg(database_url)
+        .arg(database_url);
+    if tls {
+        command
+            .arg("--listen-https")
+            .arg(format!("127.0.0.1:{https_port}"));
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -49,18 +74,38 @@ pub async fn measure(
         .spawn()
         .with_context(|| format!("spawning {}", sociald.display()))?;
     let result = async {
+        let root_pem = if tls {
+            Some(wait_file(&data_dir.join("tls/self-signed.pem"), &mut child).await?)
+        } else {
+            None
+        };
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(10));
+        if let Some(pem) = &root_pem {
+            builder = builder
+                .add_root_certificate(reqwest::Certificate::from_pem(pem)?)
+                .resolve("localhost", SocketAddr::from(([127, 0, 0, 1], https_port)));
+        }
+        let client = builder.build()?;
         let ready = wait_ready(&client, &base, &mut child, started, Duration::from_secs(60)).await?;
         let ready_ms = ready.as_secs_f64() * 1e3;
         let pid = child.id().context("sociald has no pid")?;
         let idle_rss_mb = rss_mb(pid)?;
-        let cookie = login(&client, &base).await?;
+        let cookie = login(&client, &base, tls).await?;
         let home = client.get(format!("{base}/home")).header("Cookie", &cookie).send().await?;
         if home.status() != 200 {
             bail!("GET /home as {} answered {}", seed::BENCH_USER, home.status());
         }
         let home_bytes = home.bytes().await?.len();
-        eprintln!("{backend}: ready in {ready_ms:.0} ms, idle RSS {idle_rss_mb:.1} MB, /home {home_bytes} bytes");
-        let url = format!("{base}/home");
+        eprintln!("{label}: ready in {ready_ms:.0} ms, idle RSS {idle_rss_mb:.1} MB, /home {home_bytes} bytes");
+        // wrk does not verify certificates; 127.0.0.1 keeps it off ::1.
+        let url = if tls {
+            format!("https://127.0.0.1:{https_port}/home")
+        } else {
+            format!("{base}/home")
+        };
         wrk::warm_up(load, &url, &cookie).await?;
         let cpu_before = cpu_seconds(pid)?;
         let result = wrk::run(load, &url, &cookie).await?;
@@ -68,11 +113,39 @@ pub async fn measure(
         let served = result.requests_per_s * load.duration_s as f64;
         let cpu_us_per_request = if served > 0.0 { cpu * 1e6 / served } else { 0.0 };
         let loaded_rss_mb = rss_mb(pid)?;
-        Ok(Row { backend, result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes, cpu_us_per_request })
+        let handshakes_per_s = match &root_pem {
+            Some(pem) => {
+                let addr = SocketAddr::from(([127, 0, 0, 1], https_port));
+                let rate = handshakes::measure(addr, "localhost", pem, load.connections as usize, load.duration_s.min(10)).await?;
+                eprintln!("{label}: {rate:.0} new TLS handshakes/s");
+                Some(rate)
+            }
+            None => None,
+        };
+        Ok(Row { backend: label.clone(), result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes, cpu_us_per_request, handshakes_per_s })
     }
     .await;
     stop(&mut child).await;
-    result.with_context(|| format!("{backend} run (server log: {})", log_path.display()))
+    result.with_context(|| format!("{label} run (server log: {})", log_path.display()))
+}
+
+/// Polls until `path` exists (sociald writes its certificate at start); returns its bytes.
+async fn wait_file(path: &Path, child: &mut Child) -> anyhow::Result<Vec<u8>> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(bytes) = std::fs::read(path)
+            && !bytes.is_empty()
+        {
+            return Ok(bytes);
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("sociald exited before writing {}: {status}", path.display());
+        }
+        if Instant::now() > deadline {
+            bail!("{} did not appear", path.display());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -136,17 +209,21 @@ fn rss_mb(pid: u32) -> anyhow::Result<f64> {
 
 /// Logs in through `/login` (double-submit CSRF cookie + form field); returns the `Cookie`
 /// header value carrying the session.
-async fn login(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+async fn login(client: &reqwest::Client, base: &str, tls: bool) -> anyhow::Result<String> {
+    // Under TLS the cookies carry the __Host- prefix.
+    let prefix = if tls { "__Host-" } else { "" };
+    let (csrf_name, session_name) = (format!("{prefix}csrf"), format!("{prefix}session"));
     let page = client.get(format!("{base}/login")).send().await?;
     if page.status() != 200 {
         bail!("GET /login answered {}", page.status());
     }
-    let csrf_cookie = cookie(page.headers(), "csrf").context("GET /login set no csrf cookie")?;
+    let csrf_cookie =
+        cookie(page.headers(), &csrf_name).context("GET /login set no csrf cookie")?;
     let html = page.text().await?;
     let csrf = hidden_value(&html, "csrf").context("the login form has no csrf field")?;
     let response = client
         .post(format!("{base}/login"))
-        .header("Cookie", format!("csrf={csrf_cookie}"))
+        .header("Cookie", format!("{csrf_name}={csrf_cookie}"))
         .header("Origin", base)
         .form(&[
             ("username", seed::BENCH_USER),
@@ -155,13 +232,13 @@ async fn login(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
         ])
         .send()
         .await?;
-    let session = cookie(response.headers(), "session").with_context(|| {
+    let session = cookie(response.headers(), &session_name).with_context(|| {
         format!(
             "POST /login answered {} without a session",
             response.status()
         )
     })?;
-    Ok(format!("session={session}"))
+    Ok(format!("{session_name}={session}"))
 }
 
 /// The value of cookie `name` among the `Set-Cookie` headers.

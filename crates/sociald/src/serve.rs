@@ -58,7 +58,8 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         tls: tls.is_some(),
         max_body_bytes: config.server.max_body_bytes,
     };
-    let app = social_web::router(AppState::new(web_config, store.clone()));
+    let state = AppState::new(web_config, store.clone());
+    let app = social_web::router(state.clone());
     let opened = listeners::open(activated, &checked.listen, &checked.tls.listen).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -97,11 +98,23 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
                     "TLS is on but no HTTPS socket is open: set tls.listen or use sociald-https.socket"
                 );
             }
-            tls::https::redirect_router(tls::https::Redirect {
-                certs: Arc::clone(&tls.certs),
-                domains: tls.domains.clone(),
-                https_port: https_port.filter(|p| *p != 443),
-            })
+            // The health endpoints stay on plain HTTP too: local checks (127.0.0.1:8080 of
+            // sociald.socket) need no certificate.
+            axum::Router::new()
+                .route(
+                    "/healthz",
+                    axum::routing::get(social_web::pages::health::healthz),
+                )
+                .route(
+                    "/readyz",
+                    axum::routing::get(social_web::pages::health::readyz),
+                )
+                .with_state(state)
+                .merge(tls::https::redirect_router(tls::https::Redirect {
+                    certs: Arc::clone(&tls.certs),
+                    domains: tls.domains.clone(),
+                    https_port: https_port.filter(|p| *p != 443),
+                }))
         }
     };
     let renewer = tls

@@ -105,7 +105,7 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
          the ACME CA of [acme], renewed at 2/3 of their lifetime (or in the CA's ARI window).\n\
          \"self-signed\": a certificate sociald signs itself, for development only (browsers\n\
          warn). \"off\": plain HTTP only. With HTTPS on, port 80 only redirects to HTTPS\n\
-         (and answers ACME http-01 challenges and /healthz).",
+         (and answers ACME http-01 challenges, /healthz and /readyz).",
     ),
     (
         "tls",

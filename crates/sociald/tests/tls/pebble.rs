@@ -82,6 +82,8 @@ pub struct Options {
     pub validity_secs: u64,
     /// Names Pebble refuses to issue for.
     pub blocklist: Vec<String>,
+    /// Put in the certificates' Authority Information Access (empty: none).
+    pub ocsp_url: String,
 }
 
 /// A running Pebble and its DNS server.
@@ -108,7 +110,7 @@ impl Pebble {
                 "privateKey": ca.key_file,
                 "httpPort": options.http_port,
                 "tlsPort": options.tls_port,
-                "ocspResponderURL": "",
+                "ocspResponderURL": options.ocsp_url,
                 "externalAccountBindingRequired": false,
                 "domainBlocklist": options.blocklist,
                 "certificateValidityPeriod": options.validity_secs,
