@@ -123,12 +123,14 @@ pub fn load(
     if let Some(url) = &overrides.redis_url {
         config.redis.url = url.clone();
     }
-    let checked = validate::check(&config).map_err(|e| ConfigError {
-        file: None,
-        line: None,
-        key: Some(e.key.to_owned()),
-        message: format!("{} (after environment and flags)", e.message),
-    })?;
+    let checked = validate::check(&config)
+        .and_then(|checked| validate::check_complete(&config).map(|()| checked))
+        .map_err(|e| ConfigError {
+            file: None,
+            line: None,
+            key: Some(e.key.to_owned()),
+            message: format!("{} (after environment and flags)", e.message),
+        })?;
     Ok((config, checked))
 }
 

@@ -233,10 +233,12 @@ fn check_tls(config: &Config) -> Result<TlsPlan, Invalid> {
         }
         contact.push(format!("mailto:{address}"));
     }
-    if acme.eab_kid.is_empty() != acme.eab_hmac_key.is_empty() {
+    // A key id without its key is checked by `check_complete`: the key may still come from
+    // the systemd credential.
+    if acme.eab_kid.is_empty() && !acme.eab_hmac_key.is_empty() {
         return Err(invalid(
             "acme.eab_kid",
-            "external account binding needs both eab_kid and eab_hmac_key (or neither)",
+            "an EAB HMAC key needs its key id (the CA gives both)",
         ));
     }
     if !acme.eab_hmac_key.is_empty() && decode_base64url(&acme.eab_hmac_key).is_none() {
@@ -259,6 +261,18 @@ fn check_tls(config: &Config) -> Result<TlsPlan, Invalid> {
         challenge,
         contact,
     })
+}
+
+/// What can only be checked once the environment and credentials are applied.
+pub fn check_complete(config: &Config) -> Result<(), Invalid> {
+    if !config.acme.eab_kid.is_empty() && config.acme.eab_hmac_key.is_empty() {
+        return Err(invalid(
+            "acme.eab_kid",
+            "external account binding needs its HMAC key: acme.eab_hmac_key or the systemd \
+             credential acme-eab-hmac-key",
+        ));
+    }
+    Ok(())
 }
 
 /// A DNS name as a certificate may name it: lower-cased, letters, digits and hyphens in
@@ -392,7 +406,7 @@ mod tests {
                 c.acme.directory = "http://ca.example/dir".into();
             }),
             ("acme.contact", |c| c.acme.contact = vec!["root".into()]),
-            ("acme.eab_kid", |c| c.acme.eab_kid = "kid-1".into()),
+            ("acme.eab_kid", |c| c.acme.eab_hmac_key = "c2VjcmV0".into()),
         ];
         for (key, spoil) in cases {
             let mut c = Config::default();
@@ -401,6 +415,8 @@ mod tests {
         }
         let mut c = Config::default();
         c.acme.eab_kid = "kid-1".into();
+        assert!(check(&c).is_ok(), "the key may come from a credential");
+        assert_eq!(check_complete(&c).map_err(|e| e.key), Err("acme.eab_kid"));
         c.acme.eab_hmac_key = "not base64!".into();
         assert_eq!(check(&c).map_err(|e| e.key), Err("acme.eab_hmac_key"));
         c.acme.eab_hmac_key = "c2VjcmV0LWtleQ".into();

@@ -70,6 +70,7 @@ fn options(http: SocketAddr, https: SocketAddr, validity_secs: u64) -> Options {
         validity_secs,
         blocklist: Vec::new(),
         ocsp_url: String::new(),
+        eab: None,
     }
 }
 
@@ -367,6 +368,56 @@ fn an_order_the_ca_rejects_is_reported_and_the_service_stays_up() {
     let (code, report) = tls_status(&site, false);
     assert_eq!(code, 1, "no certificate: {report}");
     assert!(report.contains("the CA refused the new order"), "{report}");
+}
+
+/// A CA that requires external account binding: without the key the registration is refused
+/// with the CA's reason; with `acme.eab_kid` and the key given as the systemd credential
+/// `acme-eab-hmac-key`, the account is bound and the certificate issued.
+#[test]
+fn external_account_binding_from_a_credential() {
+    let Some(bin) = pebble_or_skip("eab") else {
+        return;
+    };
+    let dir = TempDir::new("eab");
+    let (http, https) = ports();
+    let key = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+    let pebble = Pebble::start(
+        &bin,
+        &dir,
+        &Options {
+            eab: Some(("kid-1".into(), key.into())),
+            ..options(http, https, 3600)
+        },
+    );
+    let toml = acme_toml(&pebble, DOMAIN, "tls-alpn-01");
+    let mut site = start_site(dir, http, https, &toml);
+    let refused = site.server.wait_line("certificate order failed");
+    assert!(refused.contains("externalAccountRequired"), "{refused}");
+    site.server.sigterm();
+    let (status, _) = site.server.wait_exit();
+    assert!(status.success());
+
+    let Site { dir, config, .. } = site;
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir_all(&credentials).expect("mkdir");
+    std::fs::write(credentials.join("acme-eab-hmac-key"), format!("{key}\n")).expect("write");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("eab_kid = \"kid-1\"\n");
+    std::fs::write(&config, text).expect("write config");
+    let mut cmd = sociald();
+    cmd.arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .args(["--listen", &http.to_string()])
+        .args(["--listen-https", &https.to_string()])
+        .env("CREDENTIALS_DIRECTORY", &credentials);
+    let mut server = common::Server::spawn(cmd);
+    server.wait_line("ACME account registered");
+    server.wait_line("certificate installed");
+    assert!(
+        !server.seen.iter().any(|l| l.contains(key)),
+        "the HMAC key is never logged"
+    );
 }
 
 /// Development mode: a self-signed certificate, kept across restarts.

@@ -84,6 +84,8 @@ pub struct Options {
     pub blocklist: Vec<String>,
     /// Put in the certificates' Authority Information Access (empty: none).
     pub ocsp_url: String,
+    /// External account binding required, with this (key id, base64url HMAC key).
+    pub eab: Option<(String, String)>,
 }
 
 /// A running Pebble and its DNS server.
@@ -111,7 +113,12 @@ impl Pebble {
                 "httpPort": options.http_port,
                 "tlsPort": options.tls_port,
                 "ocspResponderURL": options.ocsp_url,
-                "externalAccountBindingRequired": false,
+                "externalAccountBindingRequired": options.eab.is_some(),
+                "externalAccountMACKeys": options
+                    .eab
+                    .iter()
+                    .map(|(kid, key)| (kid.clone(), serde_json::Value::from(key.clone())))
+                    .collect::<serde_json::Map<_, _>>(),
                 "domainBlocklist": options.blocklist,
                 "certificateValidityPeriod": options.validity_secs,
             }
