@@ -202,6 +202,14 @@ impl Renewer {
                 Ok(info) => {
                     failures = 0;
                     retry_at = None;
+                    // The status file first: whoever reacts to the log line reads it current.
+                    self.update(|s| {
+                        s.certificate = Some(info.clone());
+                        s.last_renewal = Some(status::now());
+                        s.last_error = None;
+                        s.last_error_at = None;
+                        s.failures = 0;
+                    });
                     tracing::info!(
                         target: "social::tls",
                         subject = %info.subject,
@@ -210,13 +218,6 @@ impl Renewer {
                         not_after = %status::rfc3339(info.not_after),
                         "certificate installed"
                     );
-                    self.update(|s| {
-                        s.certificate = Some(info);
-                        s.last_renewal = Some(status::now());
-                        s.last_error = None;
-                        s.last_error_at = None;
-                        s.failures = 0;
-                    });
                 }
                 Err(e) => {
                     failures += 1;
@@ -233,6 +234,13 @@ impl Renewer {
                     let delay = retry_delay(failures, self.retry_base, now, cert.as_ref());
                     retry_at = Some(now + delay);
                     let error = format!("{e:#}");
+                    self.update(|s| {
+                        s.last_error = Some(error.clone());
+                        s.last_error_at = Some(now);
+                        s.failures = failures;
+                        s.next_renewal = Some(now + delay);
+                        s.next_renewal_reason = format!("retry {failures} after a failure");
+                    });
                     tracing::warn!(
                         target: "social::tls",
                         error = %error,
@@ -241,11 +249,6 @@ impl Renewer {
                         serving_old = self.certs.has_current(),
                         "certificate order failed: error={error} retry_in={delay}s"
                     );
-                    self.update(|s| {
-                        s.last_error = Some(error);
-                        s.last_error_at = Some(now);
-                        s.failures = failures;
-                    });
                 }
             }
         }
