@@ -202,12 +202,8 @@ mod tests {
         assert_eq!(host_without_port("[::1]:8080"), "[::1]");
     }
 
-    async fn location(
-        redirect: Redirect,
-        method: Method,
-        host: &str,
-        target: &str,
-    ) -> (StatusCode, String) {
+    /// Sends one request from 127.0.0.1 to the port-80 router.
+    async fn send(redirect: Redirect, method: Method, host: &str, target: &str) -> Response {
         let request = axum::http::Request::builder()
             .method(method)
             .uri(target)
@@ -215,10 +211,19 @@ mod tests {
             .extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))))
             .body(axum::body::Body::empty())
             .expect("request");
-        let response = redirect_router(redirect)
+        redirect_router(redirect)
             .oneshot(request)
             .await
-            .expect("infallible");
+            .expect("infallible")
+    }
+
+    async fn location(
+        redirect: Redirect,
+        method: Method,
+        host: &str,
+        target: &str,
+    ) -> (StatusCode, String) {
+        let response = send(redirect, method, host, target).await;
         let status = response.status();
         let location = response
             .headers()
@@ -283,16 +288,7 @@ mod tests {
         let get = |target: &'static str| {
             let redirect = redirect.clone();
             async move {
-                let request = axum::http::Request::builder()
-                    .uri(target)
-                    .header(header::HOST, "social.test")
-                    .extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))))
-                    .body(axum::body::Body::empty())
-                    .expect("request");
-                let response = redirect_router(redirect)
-                    .oneshot(request)
-                    .await
-                    .expect("infallible");
+                let response = send(redirect, Method::GET, "social.test", target).await;
                 let status = response.status();
                 let body = axum::body::to_bytes(response.into_body(), 1024)
                     .await
