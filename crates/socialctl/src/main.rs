@@ -1,15 +1,18 @@
-//! `socialctl`, the social appliance's operator CLI. Skeleton: its verbs (install, status,
-//! admin tasks, backup/restore) arrive in later issues; until then it answers `--help`,
-//! `--version`, `completions SHELL` and (hidden, for packaging) `man`.
+//! `socialctl`, the social appliance's operator CLI: `install` provisions a Debian host through
+//! the bundled Ansible playbook, `status` diagnoses a running one; `completions SHELL` and
+//! (hidden, for packaging) `man`.
+
+mod install;
+mod status;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 use std::io::Write as _;
 
 /// Operator CLI of the social appliance.
 ///
-/// The verbs (`install` to provision a Debian host, `status` to diagnose a running one, admin
-/// tasks, backup and restore) arrive in later releases. Until then, manage a server with
-/// `sociald` itself: `sociald --help`.
+/// `socialctl install` provisions a fresh Debian 12 host (or this one) through the bundled
+/// Ansible playbook; `socialctl status` tells what is wrong on a running one. Administrative
+/// tasks on the database: `sociald admin --help` on the server.
 #[derive(Debug, Parser)]
 #[command(name = "socialctl", version, about, long_about)]
 struct Cli {
@@ -19,6 +22,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Provision a Debian 12 host (over SSH, or this one) with the social appliance.
+    Install(install::Args),
+    /// Check a running appliance: units, listeners, TLS, firewall, fail2ban, databases, disk.
+    Status(status::Args),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_name = "SHELL")]
@@ -33,6 +40,15 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     match cli.command {
+        // Both verbs choose their exit status (0 OK, 1 and 2 by the worst finding).
+        Some(Command::Install(args)) => {
+            drop(stdout);
+            std::process::exit(install::run(&args)?);
+        }
+        Some(Command::Status(args)) => {
+            drop(stdout);
+            std::process::exit(status::run(&args)?);
+        }
         None => Cli::command().print_long_help()?,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "socialctl", &mut stdout);
