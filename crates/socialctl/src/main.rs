@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Provision a Debian 12 host (over SSH, or this one) with the social appliance.
-    Install(install::Args),
+    Install(Box<install::Args>),
     /// Check a running appliance: units, listeners, TLS, firewall, fail2ban, databases, disk.
     Status(status::Args),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
