@@ -5,6 +5,7 @@ use super::validate::{self, Checked};
 use super::{
     CREDENTIAL_ACME_EAB_HMAC_KEY, CREDENTIAL_DATABASE_URL, CREDENTIAL_REDIS_URL, Config,
     DEFAULT_CONFIG_PATH, ENV_CREDENTIALS_DIRECTORY, ENV_DATABASE_URL, ENV_LOG, ENV_REDIS_URL,
+    HOST_CREDENTIALS_DIR,
 };
 use std::fmt;
 use std::net::SocketAddr;
@@ -101,8 +102,18 @@ pub fn load(
         }
         None => Config::default(),
     };
-    apply_env(&mut config)?;
     let credentials = std::env::var_os(ENV_CREDENTIALS_DIRECTORY).map(PathBuf::from);
+    // Outside the unit (`sociald admin …` run by root on the server) the same files the unit
+    // loads apply, so the command reaches the service's database; the environment and the
+    // flags still win. Only with the installed configuration and a readable directory.
+    if credentials.is_none()
+        && config_path.is_none()
+        && Path::new(DEFAULT_CONFIG_PATH).exists()
+        && std::fs::read_dir(HOST_CREDENTIALS_DIR).is_ok()
+    {
+        apply_credentials(&mut config, Some(Path::new(HOST_CREDENTIALS_DIR)))?;
+    }
+    apply_env(&mut config)?;
     apply_credentials(&mut config, credentials.as_deref())?;
     if !overrides.listen.is_empty() {
         config.server.listen = overrides.listen.iter().map(ToString::to_string).collect();

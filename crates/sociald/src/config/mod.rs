@@ -24,6 +24,9 @@ pub const ENV_DATABASE_URL: &str = "SOCIAL_DATABASE_URL";
 pub const ENV_REDIS_URL: &str = "SOCIAL_REDIS_URL";
 /// Set by systemd when the unit has `LoadCredential=`: the directory of credential files.
 pub const ENV_CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
+/// Where sociald.service loads its credentials from (`LoadCredential=`); read directly by
+/// commands run outside the unit when `$CREDENTIALS_DIRECTORY` is unset.
+pub const HOST_CREDENTIALS_DIR: &str = "/etc/social/credentials";
 /// Credential (file in `$CREDENTIALS_DIRECTORY`) overriding `database.url`.
 pub const CREDENTIAL_DATABASE_URL: &str = "database-url";
 /// Credential overriding `redis.url`.
