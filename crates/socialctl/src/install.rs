@@ -118,16 +118,24 @@ fn install(args: &Args, started: Instant) -> anyhow::Result<i32> {
         None => default_deploy_dir(&target.name())?,
     };
     let mut vars = vec![
-        ("sociald__domain".to_owned(), yaml_str(&args.domain)),
-        ("sociald__acme_contact".to_owned(), yaml_str(&args.email)),
+        ("sociald_domain".to_owned(), yaml_str(&args.domain)),
         (
-            "sociald__acme_directory".to_owned(),
+            "sociald_acme_contact".to_owned(),
+            yaml_list(std::slice::from_ref(&args.email)),
+        ),
+        (
+            "sociald_acme_directory".to_owned(),
             yaml_str(&acme_directory),
+        ),
+        // sociald reaches Redis with the password the redis role sets (secrets.yml).
+        (
+            "sociald_redis_password".to_owned(),
+            yaml_str("{{ redis_password }}"),
         ),
     ];
     if let Some(root) = &args.acme_ca_root {
         vars.push((
-            "sociald__acme_ca_root_file".to_owned(),
+            "sociald_acme_ca_root_file".to_owned(),
             yaml_str(&absolute(root)?.display().to_string()),
         ));
     }
@@ -143,7 +151,7 @@ fn install(args: &Args, started: Instant) -> anyhow::Result<i32> {
             ),
         ));
         vars.push((
-            "fail2ban__ignoreip".to_owned(),
+            "fail2ban_ignoreip".to_owned(),
             yaml_list(&args.mgmt_sources),
         ));
     }
@@ -577,9 +585,9 @@ fn classify_packages(files: &[PathBuf]) -> anyhow::Result<Vec<(&'static str, Pat
                 )
             })?;
         let var = match name {
-            "sociald" => "sociald__package_file",
-            "socialctl" => "sociald__socialctl_package_file",
-            "social-hardening" => "hardening__package_file",
+            "sociald" => "sociald_package_file",
+            "socialctl" => "sociald_socialctl_package_file",
+            "social-hardening" => "hardening_package_file",
             other => anyhow::bail!(
                 "--package {}: {other:?} is not one of the appliance's packages (sociald, \
                  socialctl, social-hardening)",
@@ -720,8 +728,8 @@ mod tests {
             std::fs::write(f, b"!<arch>\n").expect("write");
         }
         let mapped = classify_packages(&[sociald.clone(), hardening.clone()]).expect("ok");
-        assert_eq!(mapped[0].0, "sociald__package_file");
-        assert_eq!(mapped[1].0, "hardening__package_file");
+        assert_eq!(mapped[0].0, "sociald_package_file");
+        assert_eq!(mapped[1].0, "hardening_package_file");
         assert!(classify_packages(&[other]).is_err());
         assert!(classify_packages(&[sociald.clone(), sociald]).is_err());
         assert!(classify_packages(&[dir.join("missing_1_all.deb")]).is_err());

@@ -90,7 +90,7 @@ pub struct Deployment {
 }
 
 /// Variables whose values are generated once per deployment and kept in secrets.yml (0600).
-pub const SECRETS: &[&str] = &["redis__password", "postgresql__password"];
+pub const SECRETS: &[&str] = &["redis_password", "postgresql_app_password"];
 
 /// A YAML scalar: JSON strings are valid YAML.
 pub fn yaml_str(value: &str) -> String {
@@ -321,12 +321,12 @@ mod tests {
             playbook_dir: PathBuf::from("/usr/share/socialctl/ansible"),
             target: Target::parse("root@h1").expect("ok"),
             ssh_options: vec!["-o".into(), "StrictHostKeyChecking=accept-new".into()],
-            vars: vec![("sociald__domain".into(), yaml_str("social.example.org"))],
+            vars: vec![("sociald_domain".into(), yaml_str("social.example.org"))],
         };
         deployment.write().expect("write");
         let secrets = dir.join("group_vars/all/secrets.yml");
         let first = std::fs::read_to_string(&secrets).expect("secrets");
-        assert!(first.contains("redis__password: \""), "{first}");
+        assert!(first.contains("redis_password: \""), "{first}");
         let mode = std::fs::metadata(&secrets)
             .expect("meta")
             .permissions()
