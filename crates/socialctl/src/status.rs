@@ -51,7 +51,8 @@ pub fn run(args: &Args) -> anyhow::Result<i32> {
             let ssh_args = remote::ssh_args(&destination, port, &extra);
             let ssh_args: Vec<&str> = ssh_args.iter().map(String::as_str).collect();
             let out = System.run("ssh", &ssh_args, Duration::from_secs(180));
-            (remote::evaluate(target, &out), target.clone())
+            let ssh = remote::ssh_command(&destination, port);
+            (remote::evaluate(target, &ssh, &out), target.clone())
         }
         None => {
             if !is_root(&std::fs::read_to_string("/proc/self/status").unwrap_or_default()) {

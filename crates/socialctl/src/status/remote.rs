@@ -47,11 +47,19 @@ pub fn ssh_args(destination: &str, port: Option<u16>, extra: &str) -> Vec<String
     args
 }
 
-/// The report from ssh's result.
-pub fn evaluate(target: &str, out: &Result<Output, RunError>) -> Report {
+/// How a person reaches the host: `ssh [-p PORT] USER@HOST`.
+pub fn ssh_command(destination: &str, port: Option<u16>) -> String {
+    match port {
+        Some(p) => format!("ssh -p {p} {destination}"),
+        None => format!("ssh {destination}"),
+    }
+}
+
+/// The report from ssh's result; `ssh` is how to reach the host (`ssh -p 2222 root@host`).
+pub fn evaluate(target: &str, ssh: &str, out: &Result<Output, RunError>) -> Report {
     let fail =
         |reason: String, hint: &str| Report::new(vec![Check::error("remote", "ssh", reason, hint)]);
-    let reach = format!("ssh {target} true");
+    let reach = format!("{ssh} true");
     let out = match out {
         Ok(o) => o,
         Err(RunError::NotFound) => {
@@ -72,11 +80,11 @@ pub fn evaluate(target: &str, out: &Result<Output, RunError>) -> Report {
         ),
         Some(127) => fail(
             format!("socialctl is not installed on {target}"),
-            &format!("ssh {target} apt install socialctl"),
+            &format!("{ssh} apt install socialctl"),
         ),
         _ => fail(
             format!("{target}: socialctl status failed: {}", out.first_message()),
-            &format!("ssh -t {target} socialctl status"),
+            &format!("{ssh} socialctl status"),
         ),
     }
 }
@@ -149,13 +157,14 @@ mod tests {
                 stderr: stderr.into(),
             })
         };
-        let r = evaluate("root@h", &out(1, &json, ""));
+        let r = evaluate("root@h", "ssh root@h", &out(1, &json, ""));
         assert_eq!(
             (r.exit_code(), r.checks[0].id().as_str()),
             (1, "tls/certificate")
         );
         let r = evaluate(
             "root@h",
+            "ssh root@h",
             &out(
                 255,
                 "",
@@ -169,10 +178,15 @@ mod tests {
         assert!(r.checks[0].reason.contains("Connection refused"));
         let r = evaluate(
             "root@h",
+            "ssh root@h",
             &out(127, "", "bash: line 1: socialctl: command not found\n"),
         );
         assert_eq!(r.checks[0].reason, "socialctl is not installed on root@h");
-        let r = evaluate("u@h", &out(2, "", "socialctl status: run it as root\n"));
+        let r = evaluate(
+            "u@h",
+            "ssh u@h",
+            &out(2, "", "socialctl status: run it as root\n"),
+        );
         assert_eq!(
             (r.worst, r.checks[0].reason.as_str()),
             (
@@ -180,6 +194,20 @@ mod tests {
                 "u@h: socialctl status failed: socialctl status: run it as root"
             )
         );
-        assert_eq!(evaluate("u@h", &Err(RunError::NotFound)).exit_code(), 2);
+        assert_eq!(
+            evaluate("u@h", "ssh u@h", &Err(RunError::NotFound)).exit_code(),
+            2
+        );
+        let cmd = ssh_command("root@h", Some(2222));
+        let r = evaluate(
+            "root@h:2222",
+            &cmd,
+            &out(
+                255,
+                "",
+                "ssh: connect to host h port 2222: Connection timed out\n",
+            ),
+        );
+        assert_eq!(r.checks[0].hint.as_deref(), Some("ssh -p 2222 root@h true"));
     }
 }

@@ -136,16 +136,18 @@ pub fn evaluate(
         Some(at) => format!("renews {}", date(at)),
         None => "no renewal scheduled".to_owned(),
     };
-    let valid = format!("valid until {} ({days} days), {renews}", date(not_after));
+    let valid = format!("valid until {} ({days} days)", date(not_after));
     if mode == "self-signed" {
         return Check::warn(
             CAT,
             NAME,
-            format!("self-signed certificate (development only: browsers warn), {valid}"),
+            format!(
+                "self-signed certificate (development only: browsers warn), {valid}, replaced at start when a week is left"
+            ),
             "set tls.mode = \"acme\" in /etc/social/sociald.toml (docs/tls.md); systemctl restart sociald",
         );
     }
-    Check::ok(CAT, NAME, valid)
+    Check::ok(CAT, NAME, format!("{valid}, {renews}"))
 }
 
 #[cfg(test)]
