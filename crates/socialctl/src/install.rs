@@ -54,6 +54,11 @@ pub struct Args {
     /// rate-limited and watched by fail2ban.
     #[arg(long = "mgmt-source", value_name = "CIDR")]
     pub mgmt_sources: Vec<String>,
+    /// A YAML file of further role variables (docs/ansible.md), such as the firewall's zones
+    /// and VLANs or tuning; kept as group_vars/all/vars.yml, where it overrides the command
+    /// line's values.
+    #[arg(long = "vars", value_name = "FILE.yml")]
+    pub vars_file: Option<PathBuf>,
     /// ACME directory: letsencrypt, letsencrypt-staging or an https:// URL.
     #[arg(long, value_name = "URL", default_value = "letsencrypt")]
     pub acme_directory: String,
@@ -106,12 +111,21 @@ fn install(args: &Args, started: Instant) -> anyhow::Result<i32> {
             root.display()
         );
     }
+    let extra_vars = match &args.vars_file {
+        Some(file) => Some(
+            std::fs::read_to_string(file).with_context(|| format!("--vars {}", file.display()))?,
+        ),
+        None => None,
+    };
     let playbook_dir = playbook_dir(args.playbook_dir.as_deref())?;
     let ssh_options = ssh_options(args.ssh_key.as_deref())?;
 
     step("checking the target");
     check_target(&target, &ssh_options)?;
     let ansible_playbook = ensure_ansible()?;
+    if let (Some(file), Some(text)) = (&args.vars_file, &extra_vars) {
+        check_vars_file(file, text)?;
+    }
 
     let dir = match &args.deploy_dir {
         Some(dir) => absolute(dir)?,
@@ -161,6 +175,7 @@ fn install(args: &Args, started: Instant) -> anyhow::Result<i32> {
         target: target.clone(),
         ssh_options,
         vars,
+        extra_vars,
     };
     deployment.write()?;
 
@@ -449,20 +464,20 @@ fn playbook_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
         })
 }
 
-/// SSH options for the pre-checks and for Ansible: the key, host keys accepted on first use,
-/// then anything in SOCIALCTL_SSH_OPTS (space-separated).
+/// SSH options for the pre-checks and for Ansible: `SOCIALCTL_SSH_OPTS` first (ssh keeps the first value of an
+/// option, so they override these), host keys trusted on first use, the key.
 fn ssh_options(key: Option<&Path>) -> anyhow::Result<Vec<String>> {
-    let mut options = vec![
+    let mut options: Vec<String> = std::env::var("SOCIALCTL_SSH_OPTS")
+        .map(|extra| extra.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    options.extend([
         "-o".to_owned(),
         "StrictHostKeyChecking=accept-new".to_owned(),
-    ];
+    ]);
     if let Some(key) = key {
         anyhow::ensure!(key.is_file(), "--ssh-key {}: no such file", key.display());
         options.push("-i".to_owned());
         options.push(absolute(key)?.display().to_string());
-    }
-    if let Ok(extra) = std::env::var("SOCIALCTL_SSH_OPTS") {
-        options.extend(extra.split_whitespace().map(str::to_owned));
     }
     Ok(options)
 }
@@ -559,6 +574,46 @@ fn ensure_ansible() -> anyhow::Result<PathBuf> {
     );
     which("ansible-playbook")
         .context("ansible-core is installed but ansible-playbook is not on PATH")
+}
+
+/// Exits non-zero with a one-line reason unless standard input is a YAML mapping.
+const CHECK_VARS_PY: &str = r#"
+import sys, yaml
+try:
+    doc = yaml.safe_load(sys.stdin)
+except yaml.YAMLError as e:
+    sys.exit(" ".join(str(e).split()))
+if not isinstance(doc, dict) or not all(isinstance(k, str) for k in doc):
+    sys.exit("not a mapping of variable names to values")
+"#;
+
+/// Checks the text of --vars FILE: it must be a YAML mapping (read with the YAML parser Ansible
+/// itself uses, python3-yaml, a dependency of ansible-core).
+fn check_vars_file(file: &Path, text: &str) -> anyhow::Result<()> {
+    let check = Command::new("python3")
+        .args(["-c", CHECK_VARS_PY])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running python3 to read --vars")
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .context("python3 stdin")?
+                .write_all(text.as_bytes())
+                .context("writing to python3")?;
+            child.wait_with_output().context("waiting for python3")
+        })?;
+    anyhow::ensure!(
+        check.status.success(),
+        "--vars {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&check.stderr).trim()
+    );
+    Ok(())
 }
 
 fn which(program: &str) -> Option<PathBuf> {
@@ -664,6 +719,22 @@ fn validate_acme_directory(directory: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vars_files_must_be_yaml_mappings() {
+        let file = Path::new("zones.yml");
+        check_vars_file(file, "firewall__zones:\n  public: {vlan: 10}\n").expect("a mapping");
+        for (bad, reason) in [
+            ("- a\n- b\n", "not a mapping"),
+            ("just text\n", "not a mapping"),
+            ("a: [1, 2\n", "expected ',' or ']'"),
+            ("1: one\n", "not a mapping"),
+        ] {
+            let err = check_vars_file(file, bad).expect_err(bad).to_string();
+            assert!(err.starts_with("--vars zones.yml: "), "{err}");
+            assert!(err.contains(reason), "{bad:?}: {err}");
+        }
+    }
 
     #[test]
     fn domains() {

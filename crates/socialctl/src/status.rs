@@ -31,12 +31,16 @@ use std::time::Duration;
 #[command(after_help = "\
 Exit status: 0 all OK, 1 a warning, 2 an error (also: not root, host unreachable).
 Run as root on the appliance host, or from anywhere with --host (the remote user must be
-root). Extra ssh options: SOCIALCTL_SSH_OPTS=\"-i KEY -o StrictHostKeyChecking=no\".
+root; its host key is trusted on first use). Extra ssh options, which take precedence:
+SOCIALCTL_SSH_OPTS=\"-o ProxyJump=bastion -o StrictHostKeyChecking=yes\".
 The checks and their names: docs/status.md.")]
 pub struct Args {
     /// Check this host over SSH (runs `socialctl status --json` there) instead of this one.
     #[arg(long, value_name = "USER@HOST[:PORT]")]
     pub host: Option<String>,
+    /// SSH private key for --host.
+    #[arg(long, value_name = "FILE", requires = "host")]
+    pub ssh_key: Option<std::path::PathBuf>,
     /// Print the results as JSON: {"worst": …, "checks": [{category, name, status, reason, hint}]}.
     #[arg(long)]
     pub json: bool,
@@ -48,7 +52,11 @@ pub fn run(args: &Args) -> anyhow::Result<i32> {
         Some(target) => {
             let (destination, port) = remote::parse_target(target).map_err(anyhow::Error::msg)?;
             let extra = std::env::var("SOCIALCTL_SSH_OPTS").unwrap_or_default();
-            let ssh_args = remote::ssh_args(&destination, port, &extra);
+            let key = args.ssh_key.as_ref().map(|k| k.display().to_string());
+            if let Some(k) = &args.ssh_key {
+                anyhow::ensure!(k.is_file(), "--ssh-key {}: no such file", k.display());
+            }
+            let ssh_args = remote::ssh_args(&destination, port, key.as_deref(), &extra);
             let ssh_args: Vec<&str> = ssh_args.iter().map(String::as_str).collect();
             let out = System.run("ssh", &ssh_args, Duration::from_secs(180));
             let ssh = remote::ssh_command(&destination, port);

@@ -82,6 +82,10 @@ fn install_rejects_bad_input_with_a_reason() {
             &["--package", "/nonexistent/sociald_1_amd64.deb"],
             "no such file",
         ),
+        (
+            &["--vars", "/nonexistent/zones.yml"],
+            "--vars /nonexistent/zones.yml",
+        ),
     ];
     for (override_args, expected) in cases {
         let mut args = vec!["install"];

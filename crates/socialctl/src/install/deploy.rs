@@ -87,6 +87,9 @@ pub struct Deployment {
     pub ssh_options: Vec<String>,
     /// Role variables (name, YAML value already encoded).
     pub vars: Vec<(String, String)>,
+    /// The text of --vars FILE, kept as group_vars/all/vars.yml (loaded after main.yml and
+    /// secrets.yml, so its values win); None removes a vars.yml left by an earlier run.
+    pub extra_vars: Option<String>,
 }
 
 /// Variables whose values are generated once per deployment and kept in secrets.yml (0600).
@@ -115,6 +118,21 @@ impl Deployment {
             0o600,
         )?;
         self.write_secrets()?;
+        let vars_file = self.dir.join("group_vars/all/vars.yml");
+        match &self.extra_vars {
+            Some(text) => write_file(
+                &vars_file,
+                &format!("# Copied by socialctl install from its --vars file.\n{text}"),
+                0o600,
+            )?,
+            None => match std::fs::remove_file(&vars_file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("removing {}", vars_file.display()));
+                }
+            },
+        }
         write_file(&self.dir.join("ansible.cfg"), &self.ansible_cfg(), 0o600)?;
         write_file(&self.dir.join("README"), &self.readme(), 0o644)?;
         Ok(())
@@ -215,6 +233,7 @@ impl Deployment {
              \x20 inventory.yml             the host, in the groups web, db and cache\n\
              \x20 group_vars/all/main.yml   the variables from socialctl's command line\n\
              \x20 group_vars/all/secrets.yml generated passwords (keep private)\n\
+             \x20 group_vars/all/vars.yml   the --vars file, if one was given (its values win)\n\
              \x20 ansible.cfg               where the roles are\n\
              \x20 logs/                     one full log per run\n\n\
              Repeat the deployment with socialctl (same arguments) or with Ansible itself:\n\n\
@@ -322,6 +341,7 @@ mod tests {
             target: Target::parse("root@h1").expect("ok"),
             ssh_options: vec!["-o".into(), "StrictHostKeyChecking=accept-new".into()],
             vars: vec![("sociald_domain".into(), yaml_str("social.example.org"))],
+            extra_vars: None,
         };
         deployment.write().expect("write");
         let secrets = dir.join("group_vars/all/secrets.yml");
@@ -341,6 +361,32 @@ mod tests {
             "{inventory}"
         );
         assert!(!inventory.contains("ansible_become"), "{inventory}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn the_vars_file_is_kept_private_and_removed_when_not_given() {
+        let dir = std::env::temp_dir().join(format!("socialctl-vars-{}", std::process::id()));
+        let mut deployment = Deployment {
+            dir: dir.clone(),
+            playbook_dir: PathBuf::from("/usr/share/socialctl/ansible"),
+            target: Target::Local,
+            ssh_options: Vec::new(),
+            vars: Vec::new(),
+            extra_vars: Some("firewall__parent: eth0\n".into()),
+        };
+        deployment.write().expect("write");
+        let vars = dir.join("group_vars/all/vars.yml");
+        let text = std::fs::read_to_string(&vars).expect("vars.yml");
+        assert!(text.ends_with("firewall__parent: eth0\n"), "{text}");
+        let mode = std::fs::metadata(&vars).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        deployment.extra_vars = None;
+        deployment.write().expect("write without --vars");
+        assert!(
+            !vars.exists(),
+            "a run without --vars removes the earlier vars.yml"
+        );
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 

@@ -32,17 +32,35 @@ pub fn parse_target(target: &str) -> Result<(String, Option<u16>), String> {
     Ok((format!("{user}@{host}"), port))
 }
 
-/// ssh's arguments: batch mode (no password prompt), a connect timeout, the extra options
-/// (`SOCIALCTL_SSH_OPTS`, split on spaces), the destination and the remote command.
-pub fn ssh_args(destination: &str, port: Option<u16>, extra: &str) -> Vec<String> {
-    let mut args: Vec<String> = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+/// ssh's arguments: the extra options first (`SOCIALCTL_SSH_OPTS`, split on spaces; ssh keeps
+/// the first value of an option, so they override the defaults), then batch mode (no password
+/// prompt), a connect timeout, host keys trusted on first use (as `socialctl install` does),
+/// the key, the port, the destination and the remote command.
+pub fn ssh_args(
+    destination: &str,
+    port: Option<u16>,
+    key: Option<&str>,
+    extra: &str,
+) -> Vec<String> {
+    let mut args: Vec<String> = extra.split_whitespace().map(str::to_owned).collect();
+    args.extend(
+        [
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=10",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+        ]
         .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+        .map(|s| (*s).to_owned()),
+    );
+    if let Some(key) = key {
+        args.extend(["-i".to_owned(), key.to_owned()]);
+    }
     if let Some(p) = port {
         args.extend(["-p".to_owned(), p.to_string()]);
     }
-    args.extend(extra.split_whitespace().map(str::to_owned));
     args.extend([destination.to_owned(), "socialctl status --json".to_owned()]);
     args
 }
@@ -122,22 +140,29 @@ mod tests {
             ssh_args(
                 "root@10.0.0.2",
                 Some(2222),
-                " -i /k  -o StrictHostKeyChecking=no "
+                Some("/k"),
+                " -o  StrictHostKeyChecking=no "
             ),
             vec![
+                "-o",
+                "StrictHostKeyChecking=no",
                 "-o",
                 "BatchMode=yes",
                 "-o",
                 "ConnectTimeout=10",
-                "-p",
-                "2222",
+                "-o",
+                "StrictHostKeyChecking=accept-new",
                 "-i",
                 "/k",
-                "-o",
-                "StrictHostKeyChecking=no",
+                "-p",
+                "2222",
                 "root@10.0.0.2",
                 "socialctl status --json"
             ]
+        );
+        assert_eq!(
+            ssh_args("root@h", None, None, "")[6..],
+            ["root@h", "socialctl status --json"]
         );
     }
 
