@@ -60,7 +60,8 @@ pub trait Probe: Sync {
     fn file_size(&self, path: &str) -> std::io::Result<u64>;
     /// `GET path` over plain HTTP/1.1: the status code and the body.
     fn http_get(&self, addr: &str, path: &str, timeout: Duration) -> Result<(u16, String), String>;
-    /// Sends RESP commands on a TCP connection and returns one reply line per command.
+    /// Sends RESP commands on a TCP connection and returns one reply per command: a status,
+    /// error or integer line as is (`+PONG`, `-ERR …`), a bulk string as its content.
     fn resp(
         &self,
         addr: &str,
@@ -165,17 +166,7 @@ impl Probe for System {
             stream
                 .write_all(&resp_encode(command))
                 .map_err(|e| format!("sending to {addr}: {e}"))?;
-            // Replies to AUTH and PING are single lines (+OK, +PONG, -ERR …).
-            let mut line = Vec::new();
-            let mut byte = [0u8; 1];
-            while !line.ends_with(b"\r\n") && line.len() < 4096 {
-                match stream.read(&mut byte) {
-                    Ok(0) => return Err(format!("{addr} closed the connection")),
-                    Ok(_) => line.push(byte[0]),
-                    Err(e) => return Err(format!("reading from {addr}: {e}")),
-                }
-            }
-            replies.push(String::from_utf8_lossy(&line).trim_end().to_owned());
+            replies.push(read_reply(&mut stream, addr)?);
         }
         Ok(replies)
     }
@@ -185,6 +176,39 @@ impl Probe for System {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
     }
+}
+
+/// One RESP reply: a status, error or integer line as is (`+PONG`, `-NOAUTH …`, `:1`), a bulk
+/// string as its content (`INFO`'s text; `$-1`, the null bulk string, as is).
+fn read_reply(stream: &mut TcpStream, addr: &str) -> Result<String, String> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") && line.len() < 4096 {
+        match stream.read(&mut byte) {
+            Ok(0) => return Err(format!("{addr} closed the connection")),
+            Ok(_) => line.push(byte[0]),
+            Err(e) => return Err(format!("reading from {addr}: {e}")),
+        }
+    }
+    let line = String::from_utf8_lossy(&line).trim_end().to_owned();
+    let Some(len) = line.strip_prefix('$').and_then(|n| n.parse::<u64>().ok()) else {
+        return Ok(line);
+    };
+    // INFO is a few KiB; a bound keeps a confused peer from filling memory.
+    if len > 1 << 20 {
+        return Err(format!("{addr} sent a {len}-byte reply"));
+    }
+    let mut body = Vec::new();
+    stream
+        .by_ref()
+        .take(len + 2)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("reading from {addr}: {e}"))?;
+    if body.len() as u64 != len + 2 {
+        return Err(format!("{addr} closed the connection"));
+    }
+    body.truncate(body.len() - 2);
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 fn connect(addr: &str, timeout: Duration) -> Result<TcpStream, String> {
@@ -304,7 +328,7 @@ mod tests {
         let server = std::thread::spawn(move || {
             let conversations: [&[&[u8]]; 2] = [
                 &[b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"],
-                &[b"+OK\r\n", b"+PONG\r\n"],
+                &[b"+OK\r\n", b"+PONG\r\n", b"$14\r\n# Memory\r\na:1\r\n\r\n"],
             ];
             for replies in conversations {
                 let (mut conn, _) = listener.accept().expect("accepts");
@@ -323,10 +347,15 @@ mod tests {
         let commands = [
             vec!["AUTH".to_owned(), "pw".to_owned()],
             vec!["PING".to_owned()],
+            vec!["INFO".to_owned()],
         ];
         assert_eq!(
             System.resp(&addr, &commands, t),
-            Ok(vec!["+OK".to_owned(), "+PONG".to_owned()])
+            Ok(vec![
+                "+OK".to_owned(),
+                "+PONG".to_owned(),
+                "# Memory\r\na:1\r\n".to_owned()
+            ])
         );
         server.join().expect("server thread");
     }

@@ -83,6 +83,22 @@ impl Check {
     }
 }
 
+/// A size for a reason: `512 KiB`, `48 MiB`, `1.5 GiB`.
+pub fn size(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    const GIB: u64 = 1 << 30;
+    #[allow(clippy::cast_precision_loss)] // one decimal of a size
+    let gib = bytes as f64 / GIB as f64;
+    match bytes {
+        b if b >= 10 * GIB => format!("{gib:.0} GiB"),
+        b if b >= GIB => format!("{gib:.1} GiB"),
+        b if b >= MIB => format!("{} MiB", b / MIB),
+        b if b >= KIB => format!("{} KiB", b / KIB),
+        b => format!("{b} B"),
+    }
+}
+
 /// The whole run: `{"worst": "ok|warn|error", "checks": [...]}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -124,6 +140,15 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size(900), "900 B");
+        assert_eq!(size(3 << 10), "3 KiB");
+        assert_eq!(size(48 << 20), "48 MiB");
+        assert_eq!(size(3 << 29), "1.5 GiB");
+        assert_eq!(size(12 << 30), "12 GiB");
+    }
 
     #[test]
     fn exit_code_follows_the_worst_check() {
