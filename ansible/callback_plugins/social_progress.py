@@ -73,7 +73,11 @@ class CallbackModule(CallbackBase):
     @staticmethod
     def _task_fields(task) -> dict:
         role = task._role.get_name(include_role_fqcn=False) if task._role else ""
-        return {"task": task.get_name().strip(), "role": role, "action": task.action}
+        name = task.get_name().strip()
+        # get_name() prefixes a role's tasks with "ROLE : "; the role is a field of its own.
+        if role and name.startswith(role + " : "):
+            name = name[len(role) + 3:]
+        return {"task": name, "role": role, "action": task.action}
 
     def v2_playbook_on_play_start(self, play):
         try:
