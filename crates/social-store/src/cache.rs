@@ -114,6 +114,14 @@ impl Cache {
             Inner::Redis(r) => r.healthy(),
         }
     }
+    /// Like `healthy`, but when Redis is marked unhealthy, asks it again (one bounded `PING`,
+    /// not while the circuit breaker is open).
+    pub async fn probe(&self) -> bool {
+        match &*self.inner {
+            Inner::Local(_) => true,
+            Inner::Redis(r) => r.probe().await,
+        }
+    }
     pub async fn get(&self, key: &str) -> Option<Vec<u8>> {
         match &*self.inner {
             Inner::Local(l) => l.get(key),

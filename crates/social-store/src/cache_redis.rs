@@ -49,6 +49,18 @@ impl RedisCache {
         self.healthy.load(Ordering::Relaxed)
     }
 
+    /// Healthy now: when the last call failed (or none succeeded yet), a `PING` (bounded by the
+    /// timeout, skipped while the breaker is open) finds out whether Redis is back, so a
+    /// readiness probe does not report a stale failure on an idle server.
+    pub(crate) async fn probe(&self) -> bool {
+        if !self.healthy() {
+            let mut p = redis::pipe();
+            p.cmd("PING");
+            let _ = self.run::<(String,)>("ping", p).await;
+        }
+        self.healthy()
+    }
+
     fn fail(&self, what: &str, err: &dyn std::fmt::Display) {
         let now = now_ms();
         self.healthy.store(false, Ordering::Relaxed);

@@ -1,4 +1,5 @@
-//! `/healthz` (the process runs) and `/readyz` (the database answers; cache state reported).
+//! `/healthz` (the process runs) and `/readyz` (the database answers; the cache's state
+//! reported, Redis asked again when its last call failed).
 
 use crate::AppState;
 use crate::error::KeepBody;
@@ -17,7 +18,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let body = serde_json::json!({
         "database": if db_ok { "ok" } else { "error" },
         "cache": cache.kind(),
-        "cache_healthy": cache.healthy(),
+        "cache_healthy": cache.probe().await,
     });
     let status = if db_ok {
         StatusCode::OK
