@@ -11,7 +11,9 @@ mod firewall;
 #[cfg(test)]
 mod fixtures;
 mod listeners;
+mod postgresql;
 mod probe;
+mod redis;
 mod remote;
 mod render;
 mod report;
@@ -109,6 +111,8 @@ pub fn collect(p: &dyn Probe) -> Report {
         Box::new(|| firewall::checks(p)),
         Box::new(|| fail2ban::checks(p)),
         Box::new(|| databases::checks(p, &ctx)),
+        Box::new(|| postgresql::checks(p, &ctx)),
+        Box::new(|| redis::checks(p, &ctx)),
         Box::new(|| resources::checks(p)),
     ];
     // The categories are independent: run them side by side, keep their order.

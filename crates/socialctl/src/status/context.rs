@@ -7,6 +7,8 @@ use super::probe::Probe;
 pub const CONFIG_FILE: &str = "/etc/social/sociald.toml";
 pub const DATABASE_URL_FILE: &str = "/etc/social/credentials/database-url";
 pub const REDIS_URL_FILE: &str = "/etc/social/credentials/redis-url";
+/// A directory read instead of /etc/social (its `sociald.toml` and `credentials/`), for tests.
+pub const ETC_OVERRIDE: &str = "SOCIALCTL_STATUS_ETC";
 
 /// The installation as configured.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,9 +98,26 @@ impl Context {
         }
     }
 
-    /// Reads the configuration and the credential files.
+    /// Reads the configuration and the credential files (under `$SOCIALCTL_STATUS_ETC`
+    /// instead of /etc/social when set: the live tests point the checks at their own
+    /// PostgreSQL and Redis that way).
     pub fn load(p: &dyn Probe) -> Self {
-        let config = match p.read(CONFIG_FILE) {
+        match std::env::var(ETC_OVERRIDE) {
+            Ok(dir) if !dir.is_empty() => {
+                let dir = dir.trim_end_matches('/');
+                Self::load_from(
+                    p,
+                    &format!("{dir}/sociald.toml"),
+                    &format!("{dir}/credentials/database-url"),
+                    &format!("{dir}/credentials/redis-url"),
+                )
+            }
+            _ => Self::load_from(p, CONFIG_FILE, DATABASE_URL_FILE, REDIS_URL_FILE),
+        }
+    }
+
+    fn load_from(p: &dyn Probe, config_file: &str, database_url: &str, redis_url: &str) -> Self {
+        let config = match p.read(config_file) {
             Ok(text) => text.parse::<toml::Table>().map(Some).map_err(|e| {
                 e.to_string()
                     .lines()
@@ -107,14 +126,10 @@ impl Context {
                     .to_owned()
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("cannot read {CONFIG_FILE}: {e}")),
+            Err(e) => Err(format!("cannot read {config_file}: {e}")),
         };
         let credential = |path| p.read(path).unwrap_or_default().trim().to_owned();
-        Self::from_parts(
-            config,
-            &credential(DATABASE_URL_FILE),
-            &credential(REDIS_URL_FILE),
-        )
+        Self::from_parts(config, &credential(database_url), &credential(redis_url))
     }
 
     /// The context from the parsed configuration and the credential files' contents (blank =

@@ -1,8 +1,12 @@
 //! `databases/*`: the database sociald is configured for answers (PostgreSQL through
 //! `pg_isready`; SQLite: its file exists), and Redis answers `PING` (RESP over plain TCP, with
-//! `AUTH` when the URL has a password). Passwords never appear in a reason.
+//! `AUTH` when the URL has a password), and what sociald's `/readyz` says of both next to
+//! that. Passwords never appear in a reason.
+
+mod view;
 
 use super::context::{Context, Database, Endpoint, Redis};
+use super::listeners::LOCAL_PORT;
 use super::probe::{Output, Probe, RunError};
 use super::report::Check;
 use std::time::Duration;
@@ -42,7 +46,15 @@ pub fn checks(p: &dyn Probe, ctx: &Context) -> Vec<Check> {
         ),
         Redis::Tcp(e) => eval_redis(e, &p.resp(&e.addr(), &redis_commands(e), TIMEOUT)),
     };
-    vec![database, redis]
+    // sociald's own view of both, next to ours (a second request: the categories run side
+    // by side, and /readyz is cheap).
+    let readyz = p.http_get(
+        &format!("127.0.0.1:{LOCAL_PORT}"),
+        "/readyz",
+        Duration::from_secs(30),
+    );
+    let view = view::eval_sociald_view(&readyz, &database, &redis, &ctx.redis);
+    vec![database, redis, view]
 }
 
 pub fn eval_sqlite(path: &str, size: &Result<u64, std::io::ErrorKind>) -> Check {
@@ -107,8 +119,8 @@ pub fn eval_postgres(e: &Endpoint, out: &Result<Output, RunError>) -> Check {
     }
 }
 
-/// `AUTH [user] password` when the URL has one, then `PING`.
-pub fn redis_commands(e: &Endpoint) -> Vec<Vec<String>> {
+/// `AUTH [user] password` when the URL has one (nothing otherwise).
+pub fn redis_auth(e: &Endpoint) -> Vec<Vec<String>> {
     let mut commands = Vec::new();
     if let Some(pw) = &e.password {
         let mut auth = vec!["AUTH".to_owned()];
@@ -116,6 +128,12 @@ pub fn redis_commands(e: &Endpoint) -> Vec<Vec<String>> {
         auth.push(pw.clone());
         commands.push(auth);
     }
+    commands
+}
+
+/// `AUTH [user] password` when the URL has one, then `PING`.
+pub fn redis_commands(e: &Endpoint) -> Vec<Vec<String>> {
+    let mut commands = redis_auth(e);
     commands.push(vec!["PING".to_owned()]);
     commands
 }

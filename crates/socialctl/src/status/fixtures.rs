@@ -345,3 +345,24 @@ pub const TLS_STATUS_NONE: &str = r#"{"certificate":null,"certificate_file":"/va
 /// certificate of the shape of TLS_STATUS_SELF_SIGNED; tests move its dates.
 pub const TLS_STATUS_ACME: &str = r#"{"certificate":{"issuer":"CN=Pebble Intermediate CA 1a2b3c","names":["social.test"],"not_after":1799999999,"not_before":1792223999,"serial":"2f0a6c1d9e","subject":"CN=social.test"},"certificate_file":"/var/lib/social/tls/cert.pem","healthy":true,"mode":"acme","status":{"certificate":{"issuer":"CN=Pebble Intermediate CA 1a2b3c","names":["social.test"],"not_after":1799999999,"not_before":1792223999,"serial":"2f0a6c1d9e","subject":"CN=social.test"},"directory":"https://127.0.0.1:14000/dir","domains":["social.test"],"failures":0,"last_error":"finalizing the order: client error (Connect): tcp connect error: connection refused (os error 111)","last_error_at":1796249215,"last_renewal":1792224000,"mode":"acme","next_renewal":1788888888,"next_renewal_reason":"2/3 of the lifetime","updated_at":1796249215}}
 "#;
+
+// PostgreSQL 15 and Redis 7.0 (Debian 12's) on private ports, as the live test
+// (crates/socialctl/tests/status_databases.rs) sets them up: max_wal_size 32MB,
+// max_slot_wal_keep_size 64MB, a physical slot `stale` reserving WAL and one `never` that does
+// not, WAL written by INSERT + pg_switch_wal() + CHECKPOINT rounds; the psql output is that of
+// `postgresql::psql_args` (stderr left out: the pg_stat_checkpointer query fails on 15).
+
+/// Round 1: `stale` inactive, reserved.
+pub const PSQL_SLOT_RESERVED: &str = include_str!("fixtures/psql-slot-reserved.txt");
+/// Round 4: `stale` inactive, extended (holds more than max_wal_size).
+pub const PSQL_SLOT_EXTENDED: &str = include_str!("fixtures/psql-slot-extended.txt");
+/// Round 5: `stale` lost, pg_wal back to max_wal_size.
+pub const PSQL_SLOT_LOST: &str = include_str!("fixtures/psql-slot-lost.txt");
+/// Slots dropped, restarted with archive_command = '/bin/false', 8 rounds.
+pub const PSQL_ARCHIVER_FAILING: &str = include_str!("fixtures/psql-archiver-failing.txt");
+/// `INFO` (the bulk string's content) of a Redis with maxmemory 4mb, allkeys-lfu, after 8000
+/// SETs of 1000 bytes.
+pub const REDIS_INFO_LFU_FULL: &str = include_str!("fixtures/redis-info-allkeys-lfu-full.txt");
+/// The same with noeviction and maxclients 3: SETs refused (OOM), 3 connections rejected.
+pub const REDIS_INFO_NOEVICTION_FULL: &str =
+    include_str!("fixtures/redis-info-noeviction-full.txt");

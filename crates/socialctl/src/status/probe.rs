@@ -199,8 +199,7 @@ fn read_reply(stream: &mut TcpStream, addr: &str) -> Result<String, String> {
         return Err(format!("{addr} sent a {len}-byte reply"));
     }
     let mut body = Vec::new();
-    stream
-        .by_ref()
+    std::io::Read::by_ref(stream)
         .take(len + 2)
         .read_to_end(&mut body)
         .map_err(|e| format!("reading from {addr}: {e}"))?;
@@ -328,7 +327,7 @@ mod tests {
         let server = std::thread::spawn(move || {
             let conversations: [&[&[u8]]; 2] = [
                 &[b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"],
-                &[b"+OK\r\n", b"+PONG\r\n", b"$14\r\n# Memory\r\na:1\r\n\r\n"],
+                &[b"+OK\r\n", b"+PONG\r\n", b"$15\r\n# Memory\r\na:1\r\n\r\n"],
             ];
             for replies in conversations {
                 let (mut conn, _) = listener.accept().expect("accepts");

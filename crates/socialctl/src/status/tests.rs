@@ -14,6 +14,8 @@ struct Fake {
     commands: HashMap<String, Output>,
     files: HashMap<String, String>,
     readyz: Option<(u16, String)>,
+    /// Redis's answer to `INFO`.
+    redis_info: String,
     /// Commands run, to check what the status run does.
     log: Mutex<Vec<String>>,
 }
@@ -134,7 +136,30 @@ impl Fake {
             f.cmd(&format!("df -P -k {path}"), 0, fixtures::DF, "");
         }
         f.file("/proc/meminfo", fixtures::MEMINFO);
+        // The live test's cluster after its slot was lost, without the slot: pg_wal at
+        // max_wal_size, archiving working, few checkpoints.
+        let healthy_pg: String = fixtures::PSQL_SLOT_LOST
+            .lines()
+            .filter(|l| !l.starts_with("slot|"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        f.psql(&healthy_pg);
+        f.cmd("df -P -k /tmp/pgdev/data/pg_wal", 0, fixtures::DF, "");
+        f.redis_info = fixtures::REDIS_INFO_LFU_FULL.to_owned();
         f
+    }
+
+    /// psql's answer to the `postgresql/*` query on the cluster of the healthy host.
+    fn psql(&mut self, stdout: &str) {
+        let e = context::Endpoint {
+            host: "/run/postgresql".into(),
+            port: 5432,
+            user: Some("social".into()),
+            path: "social".into(),
+            ..context::Endpoint::default()
+        };
+        let line = format!("runuser {}", postgresql::psql_args(&e).join(" "));
+        self.cmd(&line, 0, stdout, "");
     }
 }
 
@@ -185,14 +210,13 @@ impl Probe for Fake {
         _: std::time::Duration,
     ) -> Result<Vec<String>, String> {
         assert_eq!(addr, "127.0.0.1:6379");
-        assert_eq!(
-            commands,
-            [
-                vec!["AUTH".to_owned(), "s3cret".into()],
-                vec!["PING".into()]
-            ]
-        );
-        Ok(vec!["+OK".into(), "+PONG".into()])
+        assert_eq!(commands.len(), 2, "{commands:?}");
+        assert_eq!(commands[0], ["AUTH", "s3cret"]);
+        match commands[1][0].as_str() {
+            "PING" => Ok(vec!["+OK".into(), "+PONG".into()]),
+            "INFO" => Ok(vec!["+OK".into(), self.redis_info.clone()]),
+            other => panic!("unexpected Redis command {other}"),
+        }
     }
 
     fn now(&self) -> i64 {
@@ -242,6 +266,14 @@ fn a_healthy_appliance_is_all_ok_and_every_check_has_its_documented_name() {
             "fail2ban/jails",
             "databases/database",
             "databases/redis",
+            "databases/sociald-view",
+            "postgresql/wal",
+            "postgresql/replication-slots",
+            "postgresql/checkpoints",
+            "postgresql/archiver",
+            "redis/memory",
+            "redis/evictions",
+            "redis/connections",
             "resources/disk-social",
             "resources/disk-postgresql",
             "resources/disk-log",
@@ -353,6 +385,36 @@ fn sqlite_and_tls_off() {
     );
     // Port 80 is public in the fixture: sign-ins in clear text.
     assert_eq!(find(&report, "tls/certificate").status, Level::Warn);
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn a_lost_slot_and_a_failing_archiver_are_errors_naming_them() {
+    let mut host = Fake::healthy();
+    host.psql(fixtures::PSQL_SLOT_LOST);
+    let report = collect(&host);
+    let c = find(&report, "postgresql/replication-slots");
+    assert_eq!(c.status, Level::Error, "{c:?}");
+    assert!(c.reason.starts_with("slot stale is lost"), "{c:?}");
+    assert_eq!(report.exit_code(), 2);
+    host.psql(fixtures::PSQL_ARCHIVER_FAILING);
+    let report = collect(&host);
+    assert_eq!(find(&report, "postgresql/archiver").status, Level::Error);
+    assert_eq!(find(&report, "postgresql/wal").status, Level::Error);
+}
+
+#[test]
+fn a_full_noeviction_redis_warns_and_psql_failing_is_not_a_crash() {
+    let mut host = Fake::healthy();
+    host.redis_info = fixtures::REDIS_INFO_NOEVICTION_FULL.to_owned();
+    host.psql("");
+    let report = collect(&host);
+    for id in ["redis/memory", "redis/evictions", "redis/connections"] {
+        assert_eq!(find(&report, id).status, Level::Warn, "{id}");
+    }
+    let c = find(&report, "postgresql/wal");
+    assert_eq!(c.status, Level::Warn, "{c:?}");
+    assert!(c.reason.starts_with("not checked: psql:"), "{c:?}");
     assert_eq!(report.exit_code(), 1);
 }
 
