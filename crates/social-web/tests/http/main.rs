@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod harness;
+mod redis_server;
 
 mod accounts;
 mod bad_input;
 mod cache;
+mod eviction;
 mod graph;
 mod notifications;
 mod posts;
