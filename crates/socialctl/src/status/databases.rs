@@ -178,7 +178,7 @@ pub fn eval_redis(e: &Endpoint, replies: &Result<Vec<String>, String>) -> Check 
                 CAT,
                 "redis",
                 format!("{at}: {}", error.trim_start_matches('-')),
-                "check the password in /etc/social/credentials/redis-url against requirepass in /etc/redis/redis.conf",
+                "check the user and password in /etc/social/credentials/redis-url against the ACL user in /etc/redis/social.conf (Ansible role redis)",
             )
         }
     }
