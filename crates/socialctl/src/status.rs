@@ -60,7 +60,9 @@ pub fn run(args: &Args) -> anyhow::Result<i32> {
             }
             let ssh_args = remote::ssh_args(&destination, port, key.as_deref(), &extra);
             let ssh_args: Vec<&str> = ssh_args.iter().map(String::as_str).collect();
-            let out = System.run("ssh", &ssh_args, Duration::from_secs(180));
+            // The remote run's own probes are bounded (fail2ban's four calls alone up to 30 s
+            // each); this bounds the whole run.
+            let out = System.run("ssh", &ssh_args, Duration::from_secs(300));
             let ssh = remote::ssh_command(&destination, port);
             (remote::evaluate(target, &ssh, &out), target.clone())
         }

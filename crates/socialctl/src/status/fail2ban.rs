@@ -6,7 +6,9 @@ use std::time::Duration;
 
 const CAT: &str = "fail2ban";
 pub const JAIL_FILE: &str = "/etc/fail2ban/jail.d/social.conf";
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// fail2ban-client is a Python program: on a loaded small host (or an emulated one) it has
+/// been seen to take more than 10 s to answer while fail2ban itself was fine.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Jails of an INI jail file whose `enabled` is true.
 pub fn enabled_jails(ini: &str) -> Vec<String> {
