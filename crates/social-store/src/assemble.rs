@@ -208,6 +208,8 @@ pub(crate) const RICH_ORIGINAL: usize = 23;
 pub(crate) const RICH_ORIGINAL_AUTHOR: usize = 34;
 pub(crate) const RICH_EXTRAS: usize = 46;
 pub(crate) const RICH_ORIGINAL_EXTRAS: usize = 50;
+/// How many columns a `rich_sql` row has.
+pub(crate) const RICH_COLUMNS: usize = 54;
 
 /// The per-post extras of a `rich_sql` row, as read.
 pub(crate) struct RawExtras {

@@ -375,6 +375,18 @@ impl Store {
         }
         dispatch!(self, timelines::home(viewer.0, page))
     }
+    /// The home timeline and the viewer's unread notification count (as
+    /// `count_unread_notifications`), read together: what every home page needs.
+    pub async fn home_page(
+        &self,
+        viewer: AccountId,
+        page: Page,
+    ) -> StoreResult<(Vec<PostView>, i64)> {
+        if let Backend::Sqlite { fast, .. } = &self.inner.backend {
+            return Ok((fast.home(viewer.0, &page)?, fast.count_unread(viewer.0)?));
+        }
+        dispatch!(self, timelines::home_with_unread(viewer.0, page))
+    }
     /// Public posts of this instance (no boosts).
     pub async fn local_timeline(
         &self,

@@ -268,6 +268,13 @@ pub async fn mute_effects(store: &Store) {
     store.follow(bob.id, alice.id).await.unwrap();
     let p = post_by(&alice).text("hi @bob #muted").create(store).await;
     assert_eq!(store.count_unread_notifications(bob.id).await.unwrap(), 1);
+    // The home page's combined read agrees with the separate ones (a page with rows).
+    let (page, unread) = store.home_page(bob.id, Page::first(20)).await.unwrap();
+    assert_eq!(
+        page.iter().map(|v| v.post.id).collect::<Vec<_>>(),
+        vec![p.id]
+    );
+    assert_eq!(unread, 1);
     store.mute(bob.id, alice.id).await.unwrap();
     store.mute(bob.id, alice.id).await.unwrap();
     assert!(store.relationship(bob.id, alice.id).await.unwrap().muting);
@@ -302,6 +309,9 @@ pub async fn mute_effects(store: &Store) {
             .is_empty()
     );
     assert_eq!(store.count_unread_notifications(bob.id).await.unwrap(), 0);
+    let (page, unread) = store.home_page(bob.id, Page::first(20)).await.unwrap();
+    assert!(page.is_empty());
+    assert_eq!(unread, 0);
     // The profile and the post itself stay reachable.
     assert_eq!(
         store
@@ -372,6 +382,29 @@ pub async fn notifications_and_unread(store: &Store) {
     store.favourite(carol.id, p.id).await.unwrap();
     store.follow(carol.id, alice.id).await.unwrap();
     assert_eq!(store.count_unread_notifications(alice.id).await.unwrap(), 3);
+    assert_eq!(
+        store.home_page(alice.id, Page::first(20)).await.unwrap().1,
+        3
+    );
+    // An empty page (nothing older than the oldest post) still carries the count.
+    let oldest = store
+        .home_timeline(alice.id, Page::first(20))
+        .await
+        .unwrap();
+    let oldest = oldest.last().expect("alice's home has her post").post.id;
+    let (empty, unread) = store
+        .home_page(
+            alice.id,
+            Page {
+                max_id: Some(oldest.0),
+                min_id: None,
+                limit: 20,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(unread, 3);
     let all = store
         .notifications(alice.id, Page::first(20))
         .await

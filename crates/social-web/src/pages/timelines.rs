@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use social_core::Visibility;
 
 /// `GET /home`: composer and home timeline. The hot path: one session lookup (cached by the
-/// store), then the timeline and the unread count concurrently.
+/// store), then the timeline and the unread count in one read (`Store::home_page`).
 pub async fn home(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -22,11 +22,7 @@ pub async fn home(
     WebQuery(cursor): WebQuery<Cursor>,
 ) -> WebResult<Response> {
     let id = user.account().id;
-    let (posts, unread) = tokio::join!(
-        state.store.home_timeline(id, cursor.page()),
-        state.store.count_unread_notifications(id)
-    );
-    let (posts, unread) = (posts?, unread?);
+    let (posts, unread) = state.store.home_page(id, cursor.page()).await?;
     let chrome = Chrome {
         instance: &state.config.instance_name,
         user: Some(user.ctx()),
