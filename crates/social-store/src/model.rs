@@ -166,3 +166,33 @@ pub struct NotificationView {
     pub created_at_ms: i64,
     pub unread: bool,
 }
+
+/// Which notifications to list (the API's `types[]` / `exclude_types[]`). The default is all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    /// Only these kinds (`None`: any kind; an empty list matches nothing).
+    pub kinds: Option<Vec<NotificationKind>>,
+    /// Never these kinds.
+    pub exclude_kinds: Vec<NotificationKind>,
+    /// Only the notification with this id.
+    pub only_id: Option<i64>,
+}
+
+/// A client's read position in a timeline (`home` or `notifications`), as in Mastodon's
+/// Marker entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    pub timeline: String,
+    pub last_read_id: i64,
+    /// Starts at 1 and grows by one with each write.
+    pub version: i64,
+    pub updated_at_ms: i64,
+}
+
+/// The result of a post creation carrying an `Idempotency-Key`.
+#[derive(Clone, Debug)]
+pub struct KeyedPost {
+    pub post: Post,
+    /// False when the key had already created this post (a retry).
+    pub created: bool,
+}

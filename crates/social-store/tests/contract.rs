@@ -4,6 +4,8 @@
 
 #[path = "contract/accounts.rs"]
 mod accounts;
+#[path = "contract/api_write.rs"]
+mod api_write;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/harness.rs"]
@@ -38,4 +40,8 @@ contract_tests!(
     social::block_effects,
     social::mute_effects,
     social::notifications_and_unread,
+    api_write::bookmarks,
+    api_write::idempotent_create,
+    api_write::markers,
+    api_write::notification_get_dismiss_clear,
 );
