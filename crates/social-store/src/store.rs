@@ -10,7 +10,8 @@ use crate::model::*;
 use crate::ops;
 use crate::secrets;
 use social_core::{
-    Account, AccountId, AccountStatus, NotificationId, Post, PostId, RegistrationMode, Role,
+    Account, AccountId, AccountStatus, MediaAttachment, MediaId, NotificationId, Post, PostId,
+    RegistrationMode, Role,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -439,6 +440,37 @@ impl Store {
             self,
             api_write::put_marker(account.0, timeline, last_read_id, now_ms())
         )
+    }
+
+    // ---- media -----------------------------------------------------------------------------
+
+    /// Records an upload whose files are already written; NotFound when the account is gone.
+    pub async fn create_media(&self, insert: MediaInsert) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::create(&insert, now_ms()))
+    }
+    /// The owner's media attachment; NotFound for anyone else's (or an unknown id).
+    pub async fn get_media(&self, owner: AccountId, id: MediaId) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::get(owner.0, id.0))
+    }
+    /// Changes alt text and focus of an own attachment, attached or not; NotFound otherwise.
+    pub async fn update_media(
+        &self,
+        owner: AccountId,
+        id: MediaId,
+        update: MediaUpdate,
+    ) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::update(owner.0, id.0, &update))
+    }
+    /// Deletes up to `limit` media rows that no post uses and that were uploaded before
+    /// `older_than_ms` (unix ms), and returns them so the caller removes their files. Media of
+    /// a deleted post become unattached (as in Mastodon, they may be re-used by a new post)
+    /// and are swept likewise.
+    pub async fn take_orphan_media(
+        &self,
+        older_than_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<MediaAttachment>> {
+        dispatch!(self, media::take_orphans(older_than_ms, limit))
     }
 
     // ---- timelines -------------------------------------------------------------------------

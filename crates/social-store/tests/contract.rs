@@ -10,6 +10,8 @@ mod api_write;
 mod fixtures;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/media.rs"]
+mod media;
 #[path = "contract/posts.rs"]
 mod posts;
 #[path = "contract/social.rs"]
@@ -44,4 +46,8 @@ contract_tests!(
     api_write::idempotent_create,
     api_write::markers,
     api_write::notification_get_dismiss_clear,
+    media::owner_only,
+    media::attach_checks,
+    media::hydrated_everywhere,
+    media::deletion_and_orphan_sweep,
 );

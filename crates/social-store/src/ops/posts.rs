@@ -79,6 +79,9 @@ pub(crate) async fn create_post_in(
         _ => e.into(),
     })?;
     let post = post_from_row(&row)?;
+    if !ins.media_ids.is_empty() {
+        super::media::attach(tx, author, id, &ins.media_ids).await?;
+    }
     for m in &mentioned {
         sqlx::query("INSERT INTO post_mentions (post_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)

@@ -13,6 +13,8 @@ pub(crate) mod common;
 pub(crate) mod follows;
 #[path = "hydrate.rs"]
 pub(crate) mod hydrate;
+#[path = "media.rs"]
+pub(crate) mod media;
 #[path = "notifications.rs"]
 pub(crate) mod notifications;
 #[path = "posts.rs"]
