@@ -166,3 +166,14 @@ pub struct NotificationView {
     pub created_at_ms: i64,
     pub unread: bool,
 }
+
+/// Figures the instance endpoints publish.
+#[derive(Clone, Debug)]
+pub struct InstanceStats {
+    /// Active accounts.
+    pub user_count: i64,
+    /// Posts (and boosts) of active accounts.
+    pub status_count: i64,
+    /// The oldest active admin, if any.
+    pub contact: Option<Account>,
+}

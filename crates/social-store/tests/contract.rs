@@ -4,6 +4,8 @@
 
 #[path = "contract/accounts.rs"]
 mod accounts;
+#[path = "contract/api.rs"]
+mod api;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/harness.rs"]
@@ -38,4 +40,6 @@ contract_tests!(
     social::block_effects,
     social::mute_effects,
     social::notifications_and_unread,
+    api::search_accounts_and_tags,
+    api::favourited_and_reblogged_by,
 );
