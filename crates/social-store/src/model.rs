@@ -172,7 +172,7 @@ pub struct NotificationView {
 pub struct InstanceStats {
     /// Active accounts.
     pub user_count: i64,
-    /// Posts (and boosts) of active accounts.
+    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
     pub status_count: i64,
     /// The oldest active admin, if any.
     pub contact: Option<Account>,

@@ -103,7 +103,7 @@ pub(crate) async fn interacted(
     Ok(out)
 }
 
-/// Active accounts, their posts (boosts included, as `posts_count` counts them), and the
+/// Active accounts, the sum of their `posts_count` (boosts are not counted), and the
 /// oldest active admin (the instance's contact).
 pub(crate) async fn instance_stats(ctx: &Ctx<'_>) -> StoreResult<InstanceStats> {
     let r = sqlx::query(
