@@ -12,6 +12,15 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl ApiError {
+    pub fn bad_request(m: String) -> Self {
+        Self::BadRequest(m)
+    }
+    pub fn not_found() -> Self {
+        Self::NotFound
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -12,12 +12,12 @@ use social_store::Page;
 
 /// 400 with Mastodon's `{"error": …}` body.
 pub fn bad_request(message: String) -> ApiError {
-    ApiError::BadRequest(message)
+    ApiError::bad_request(message)
 }
 
 /// 404: an unknown ID, or one the viewer may not see.
 pub fn not_found() -> ApiError {
-    ApiError::NotFound
+    ApiError::not_found()
 }
 
 /// An ID from a path: garbage is a 404 (no such record), as on Mastodon.
@@ -25,7 +25,7 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or(ApiError::NotFound)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The cursor parameters of a list request, and the request's path and other parameters (to
