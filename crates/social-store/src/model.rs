@@ -228,3 +228,14 @@ pub struct MediaUpdate {
     pub description: Option<String>,
     pub focus: Option<Focus>,
 }
+
+/// Figures the instance endpoints publish.
+#[derive(Clone, Debug)]
+pub struct InstanceStats {
+    /// Active accounts.
+    pub user_count: i64,
+    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
+    pub status_count: i64,
+    /// The oldest active admin, if any.
+    pub contact: Option<Account>,
+}

@@ -4,6 +4,8 @@
 
 #[path = "contract/accounts.rs"]
 mod accounts;
+#[path = "contract/api.rs"]
+mod api;
 #[path = "contract/api_write.rs"]
 mod api_write;
 #[path = "contract/fixtures.rs"]
@@ -42,6 +44,8 @@ contract_tests!(
     social::block_effects,
     social::mute_effects,
     social::notifications_and_unread,
+    api::search_accounts_and_tags,
+    api::favourited_and_reblogged_by,
     api_write::bookmarks,
     api_write::idempotent_create,
     api_write::markers,

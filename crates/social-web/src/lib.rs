@@ -5,6 +5,7 @@
 //! Middleware, outermost first: request id + tracing span, security headers, error pages,
 //! session lookup, CSRF / body limit / origin check; then the routes of `docs/web.md`.
 
+pub mod api;
 pub mod assets;
 pub mod client_addr;
 pub mod csrf;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::get_static))
+        .merge(api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(state.clone(), csrf::protect))

@@ -7,6 +7,8 @@ pub(crate) const IS_SQLITE: bool = true;
 pub(crate) mod accounts;
 #[path = "api_write.rs"]
 pub(crate) mod api_write;
+#[path = "api.rs"]
+pub(crate) mod api;
 #[path = "common.rs"]
 pub(crate) mod common;
 #[path = "follows.rs"]

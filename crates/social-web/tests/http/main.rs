@@ -7,6 +7,8 @@ mod harness;
 mod redis_server;
 
 mod accounts;
+mod api_read;
+mod api_support;
 mod bad_input;
 mod cache;
 mod eviction;
