@@ -25,6 +25,7 @@ async fn post_reply(
             text: text.into(),
             visibility,
             in_reply_to_id: to,
+            media_ids: Vec::new(),
         })
         .await
         .unwrap()

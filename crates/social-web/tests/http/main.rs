@@ -9,6 +9,8 @@ mod redis_server;
 mod accounts;
 mod api_read;
 mod api_support;
+mod api_write;
+mod api_write_support;
 mod bad_input;
 mod cache;
 mod eviction;
