@@ -5,6 +5,7 @@ pub mod account;
 pub mod ids;
 pub mod instance;
 pub mod notification;
+pub mod oauth;
 pub mod post;
 pub mod text;
 pub mod validate;

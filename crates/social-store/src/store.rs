@@ -525,3 +525,6 @@ impl Store {
         dispatch!(self, api::interacted(id.0, page, true))
     }
 }
+
+// OAuth apps, codes and tokens: a child module so it shares `dispatch!` and the private fields.
+mod oauth;

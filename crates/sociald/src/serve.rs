@@ -57,6 +57,11 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         trusted_proxies: checked.trusted_proxies.clone(),
         tls: tls.is_some(),
         max_body_bytes: config.server.max_body_bytes,
+        // Under TLS the first domain is canonical; otherwise each request's Host is used.
+        base_url: tls
+            .as_ref()
+            .and(checked.tls.domains.first())
+            .map(|domain| format!("https://{domain}")),
     };
     let state = AppState::new(web_config, store.clone());
     let app = social_web::router(state.clone());

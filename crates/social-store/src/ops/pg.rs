@@ -15,6 +15,8 @@ pub(crate) mod follows;
 pub(crate) mod hydrate;
 #[path = "notifications.rs"]
 pub(crate) mod notifications;
+#[path = "oauth.rs"]
+pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
 #[path = "sessions.rs"]

@@ -117,8 +117,8 @@ async fn statuses(
     let (no_replies, no_reblogs) = (flag(q, "exclude_replies"), flag(q, "exclude_reblogs"));
     views.retain(|v| {
         // Mastodon keeps self-replies (threads) when excluding replies.
-        let reply_to_other = v.post.in_reply_to_id.is_some()
-            && v.post.in_reply_to_account_id != Some(account.id);
+        let reply_to_other =
+            v.post.in_reply_to_id.is_some() && v.post.in_reply_to_account_id != Some(account.id);
         let keep_reply = !(no_replies && reply_to_other);
         let keep_boost = !(no_reblogs && v.reblog.is_some());
         keep_reply && keep_boost && tagged.as_ref().is_none_or(|t| v.tags.contains(t))
