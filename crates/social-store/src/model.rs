@@ -229,17 +229,6 @@ pub struct MediaUpdate {
     pub focus: Option<Focus>,
 }
 
-/// Figures the instance endpoints publish.
-#[derive(Clone, Debug)]
-pub struct InstanceStats {
-    /// Active accounts.
-    pub user_count: i64,
-    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
-    pub status_count: i64,
-    /// The oldest active admin, if any.
-    pub contact: Option<Account>,
-}
-
 /// A new OAuth client application (`POST /api/v1/apps`). Fields are already validated.
 #[derive(Clone, Debug)]
 pub struct AppInsert {
@@ -330,4 +319,15 @@ pub struct TokenAuth {
     /// The user, whatever their status (the caller refuses disabled ones); None for app-only
     /// tokens.
     pub account: Option<Account>,
+}
+
+/// Figures the instance endpoints publish.
+#[derive(Clone, Debug)]
+pub struct InstanceStats {
+    /// Active accounts.
+    pub user_count: i64,
+    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
+    pub status_count: i64,
+    /// The oldest active admin, if any.
+    pub contact: Option<Account>,
 }

@@ -162,3 +162,23 @@ pub fn assert_snapshot(name: &str, value: &Value, base: &str) {
         }
     }
 }
+
+/// A user token with `scopes` for `account`, issued through the store for a fresh app (the
+/// OAuth flow itself has its own tests).
+pub async fn api_token(app: &TestApp, account: social_core::AccountId, scopes: &str) -> String {
+    let client = app
+        .store
+        .create_app(social_store::AppInsert {
+            name: "api tests".into(),
+            website: None,
+            redirect_uris: vec!["urn:ietf:wg:oauth:2.0:oob".into()],
+            scopes: scopes.into(),
+        })
+        .await
+        .unwrap();
+    app.store
+        .create_token(client.app.id, Some(account), scopes)
+        .await
+        .unwrap()
+        .token
+}
