@@ -750,3 +750,71 @@ async fn api_markers() {
             .error(StatusCode::FORBIDDEN);
     });
 }
+
+/// An upload recorded directly in the store (the files do not matter to attaching).
+async fn upload(app: &TestApp, owner: AccountId, name: &str) -> String {
+    app.store
+        .create_media(social_store::MediaInsert {
+            account_id: owner,
+            file_name: format!("{name}.jpg"),
+            thumb_name: format!("{name}-small.jpg"),
+            mime: "image/jpeg".into(),
+            width: 64,
+            height: 48,
+            size: 1000,
+            thumb_width: 64,
+            thumb_height: 48,
+            focus: social_core::Focus::default(),
+            description: String::new(),
+            blurhash: None,
+        })
+        .await
+        .unwrap()
+        .id
+        .0
+        .to_string()
+}
+
+#[tokio::test]
+async fn api_statuses_with_media_ids() {
+    each_backend!(|app: TestApp| async move {
+        let alice = user(&app, "alice", ALL).await;
+        let bob = user(&app, "bob", ALL).await;
+        let m1 = upload(&app, alice.id, "one").await;
+        let m2 = upload(&app, alice.id, "two").await;
+        let bobs = upload(&app, bob.id, "bobs").await;
+        // Someone else's upload, garbage and unknown ids: 422, and nothing is posted.
+        for ids in [vec![bobs.clone()], vec!["x".into()], vec!["777".into()]] {
+            let e = alice
+                .post(
+                    "/api/v1/statuses",
+                    json!({"status": "pic", "media_ids": ids}),
+                )
+                .await
+                .error(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(e.starts_with("Validation failed: "), "{e}");
+        }
+        assert_eq!(posts_count(&app, alice.id).await, 0);
+        // Blank text is fine with media; form-style `media_ids[]`.
+        let s = alice
+            .post_form(
+                "/api/v1/statuses",
+                &[("status", ""), ("media_ids[]", &m1), ("media_ids[]", &m2)],
+            )
+            .await
+            .ok();
+        let id = PostId(s["id"].as_str().unwrap().parse().unwrap());
+        let view = app.store.get_post_view(Some(alice.id), id).await.unwrap();
+        let attached: Vec<String> = view.media.iter().map(|m| m.id.0.to_string()).collect();
+        assert_eq!(attached, vec![m1.clone(), m2]);
+        // Used once only.
+        alice
+            .post(
+                "/api/v1/statuses",
+                json!({"status": "again", "media_ids": [m1]}),
+            )
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(posts_count(&app, alice.id).await, 1);
+    });
+}
