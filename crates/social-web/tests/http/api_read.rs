@@ -122,6 +122,10 @@ async fn api_instance_nodeinfo_webfinger() {
                 "{path}"
             );
         }
+        // Trailing slashes are tolerated; CORS is open and exposes Link.
+        let slash = get(&app, "/api/v1/instance/", None).await;
+        assert_eq!(slash.ok()["uri"], v1.json["uri"]);
+        assert_eq!(slash.headers["access-control-allow-origin"], "*");
         let avatar = reqwest::get(format!("{}/static/api/avatar.png", app.base))
             .await
             .unwrap();
