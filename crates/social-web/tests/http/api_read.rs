@@ -123,6 +123,10 @@ async fn api_instance_nodeinfo_webfinger() {
                 "{path}"
             );
         }
+        // Trailing slashes are tolerated; CORS is open and exposes Link.
+        let slash = get(&app, "/api/v1/instance/", None).await;
+        assert_eq!(slash.ok()["uri"], v1.json["uri"]);
+        assert_eq!(slash.headers["access-control-allow-origin"], "*");
         let avatar = reqwest::get(format!("{}/static/api/avatar.png", app.base))
             .await
             .unwrap();
@@ -332,7 +336,9 @@ async fn api_pagination_walks_timelines_with_link_headers() {
             );
         }
         written.reverse();
+        let token = crate::api_support::api_token(&app, alice, "read").await;
         for start in [
+            "/api/v1/timelines/home".to_owned(),
             "/api/v1/timelines/public?local=true".to_owned(),
             format!("/api/v1/accounts/{alice}/statuses?limit=20"),
             "/api/v1/timelines/tag/walk".to_owned(),
@@ -340,7 +346,7 @@ async fn api_pagination_walks_timelines_with_link_headers() {
             let mut seen: Vec<String> = Vec::new();
             let mut url = start.clone();
             loop {
-                let page = get(&app, &url, None).await;
+                let page = get(&app, &url, Some(&token)).await;
                 let ids = page.ids();
                 assert!(ids.len() <= 20, "{start}: default limit 20");
                 seen.extend(ids);
@@ -353,6 +359,21 @@ async fn api_pagination_walks_timelines_with_link_headers() {
                 }
             }
             assert_eq!(seen, written, "{start}: every post once, newest first");
+            // Back up from the oldest item with min_id / prev: the same pages, reversed.
+            let mut back: Vec<String> = Vec::new();
+            let sep = if start.contains('?') { '&' } else { '?' };
+            let mut url = format!("{start}{sep}min_id={}", written[44]);
+            loop {
+                let page = get(&app, &url, Some(&token)).await;
+                let ids = page.ids();
+                if ids.is_empty() {
+                    break;
+                }
+                back.splice(0..0, ids);
+                url = page.link("prev").expect("a non-empty page links prev");
+                assert!(back.len() < 100);
+            }
+            assert_eq!(back, written[..44].to_vec(), "{start}: walking back up");
         }
         let url = "/api/v1/timelines/public?local=true&limit=10";
         let first = get(&app, url, None).await;
