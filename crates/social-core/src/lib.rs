@@ -6,6 +6,7 @@ pub mod ids;
 pub mod instance;
 pub mod media;
 pub mod notification;
+pub mod oauth;
 pub mod post;
 pub mod text;
 pub mod validate;

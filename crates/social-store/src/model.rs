@@ -228,3 +228,95 @@ pub struct MediaUpdate {
     pub description: Option<String>,
     pub focus: Option<Focus>,
 }
+
+/// A new OAuth client application (`POST /api/v1/apps`). Fields are already validated.
+#[derive(Clone, Debug)]
+pub struct AppInsert {
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    /// Space-separated, as normalised by `social_core::oauth::Scopes`.
+    pub scopes: String,
+}
+
+/// A registered OAuth client application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthApp {
+    pub id: i64,
+    pub client_id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+    pub created_at_ms: i64,
+}
+
+/// A freshly registered app with its client secret: shown once, only its hash is stored.
+#[derive(Clone, Debug)]
+pub struct NewApp {
+    pub app: OAuthApp,
+    pub client_secret: String,
+}
+
+/// What an authorization code stands for, fixed when the user approves.
+#[derive(Clone, Debug)]
+pub struct CodeInsert {
+    pub app_id: i64,
+    pub account_id: AccountId,
+    pub scopes: String,
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge, if the client sent one.
+    pub code_challenge: Option<String>,
+}
+
+/// A code exchange at the token endpoint (`grant_type=authorization_code`).
+#[derive(Clone, Debug)]
+pub struct CodeExchange<'a> {
+    pub code: &'a str,
+    pub app_id: i64,
+    pub redirect_uri: &'a str,
+    pub code_verifier: Option<&'a str>,
+    /// The client did not authenticate with its secret: the code must carry a PKCE
+    /// challenge, and the verifier proves the client is the one that asked for it.
+    pub public_client: bool,
+}
+
+/// Why a code exchange is refused (all `invalid_grant` for the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// No such code, or issued to another app.
+    Unknown,
+    Expired,
+    /// Exchanged before: the tokens it gave are revoked now.
+    Replayed,
+    RedirectMismatch,
+    /// The code has a PKCE challenge and the verifier is missing or does not match it.
+    VerifierMismatch,
+}
+
+/// A freshly issued access token: `token` is the bearer secret, shown once.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub token: String,
+    pub info: TokenInfo,
+}
+
+/// A valid access token, as the API sees it on each request.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub app_id: i64,
+    /// None for an app-only token (client_credentials).
+    pub account_id: Option<AccountId>,
+    pub scopes: String,
+    pub created_at_ms: i64,
+}
+
+/// A token with its account loaded (from the cache when possible).
+#[derive(Clone, Debug)]
+pub struct TokenAuth {
+    pub info: TokenInfo,
+    /// The user, whatever their status (the caller refuses disabled ones); None for app-only
+    /// tokens.
+    pub account: Option<Account>,
+}

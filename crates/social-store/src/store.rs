@@ -636,3 +636,6 @@ impl Store {
         dispatch!(self, notifications::mark_read(account.0, up_to.0))
     }
 }
+
+// OAuth apps, codes and tokens: a child module so it shares `dispatch!` and the private fields.
+mod oauth;

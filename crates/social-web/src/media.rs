@@ -143,7 +143,10 @@ pub async fn get_file(
 
 /// Removes media that no post uses and that were uploaded over a day ago (rows and files);
 /// returns how many. Run periodically by `sociald`.
-pub async fn sweep_orphans(state: &AppState, now_ms: i64) -> Result<usize, social_store::StoreError> {
+pub async fn sweep_orphans(
+    state: &AppState,
+    now_ms: i64,
+) -> Result<usize, social_store::StoreError> {
     let files = files(state);
     let mut total = 0;
     loop {

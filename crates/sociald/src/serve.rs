@@ -60,6 +60,11 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         media_dir: config.media_dir(),
         media_max_bytes: config.media.max_bytes,
         media_max_pixels: config.media.max_pixels,
+        // Under TLS the first domain is canonical; otherwise each request's Host is used.
+        base_url: tls
+            .as_ref()
+            .and(checked.tls.domains.first())
+            .map(|domain| format!("https://{domain}")),
     };
     let state = AppState::new(web_config, store.clone());
     let app = social_web::router(state.clone());

@@ -17,6 +17,8 @@ pub(crate) mod hydrate;
 pub(crate) mod media;
 #[path = "notifications.rs"]
 pub(crate) mod notifications;
+#[path = "oauth.rs"]
+pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
 #[path = "sessions.rs"]

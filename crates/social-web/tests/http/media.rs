@@ -161,7 +161,10 @@ async fn api_media_upload_reencodes_and_strips_metadata() {
         assert!(!samples::has_metadata(&bytes), "EXIF/GPS/comment survived");
         let stored = image::load_from_memory(&bytes).unwrap().to_rgb8();
         assert_eq!(stored.dimensions(), (20, 40));
-        assert!(stored.get_pixel(10, 5).0[0] > 150, "red is on top after rotation");
+        assert!(
+            stored.get_pixel(10, 5).0[0] > 150,
+            "red is on top after rotation"
+        );
         let (status, _, thumb) = fetch(m["preview_url"].as_str().unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         assert!(!samples::has_metadata(&thumb));
@@ -178,12 +181,7 @@ async fn api_media_upload_reencodes_and_strips_metadata() {
         assert_eq!(status, StatusCode::OK, "{m}");
         let (_, headers, bytes) = fetch(m["url"].as_str().unwrap()).await;
         assert_eq!(headers["content-type"], "image/png");
-        assert!(
-            image::load_from_memory(&bytes)
-                .unwrap()
-                .color()
-                .has_alpha()
-        );
+        assert!(image::load_from_memory(&bytes).unwrap().color().has_alpha());
         for format in [ImageFormat::Gif, ImageFormat::WebP, ImageFormat::Png] {
             let (status, m) = upload(&app, &t, &sample(format), "upload.bin").await;
             assert_eq!(status, StatusCode::OK, "{format:?}: {m}");
@@ -215,9 +213,14 @@ async fn api_media_refusals() {
         }
         let jpeg = sample(ImageFormat::Jpeg);
         let (status, body) = upload(&app, &t, &jpeg[..jpeg.len() / 2], "cut.jpg").await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "truncated: {body}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "truncated: {body}"
+        );
         assert!(body["error"].as_str().is_some());
-        let (status, body) = upload(&app, &t, &samples::png_claiming(60_000, 60_000), "bomb.png").await;
+        let (status, body) =
+            upload(&app, &t, &samples::png_claiming(60_000, 60_000), "bomb.png").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "bomb: {body}");
         let (status, body) = upload(&app, &t, &samples::png_claiming(8000, 6000), "big.png").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "48 Mpx: {body}");
@@ -228,7 +231,11 @@ async fn api_media_refusals() {
             &[("description", None, b"no file")],
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "missing file: {body}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing file: {body}"
+        );
         let long = "x".repeat(1501);
         let (status, body) = upload_to(
             &app,
@@ -243,7 +250,10 @@ async fn api_media_refusals() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "long alt: {body}");
         // Nothing refused left a file behind.
         let left = std::fs::read_dir(&app.media_dir)
-            .map(|d| d.flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap()).count())
+            .map(|d| {
+                d.flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap())
+                    .count()
+            })
             .unwrap_or(0);
         assert_eq!(left, 0, "files of refused uploads");
     });
@@ -273,7 +283,11 @@ async fn api_media_size_limit() {
         assert_eq!(status, StatusCode::OK, "{body}");
         // Other API routes keep their small limit.
         let resp = reqwest::Client::new()
-            .put(format!("{}/api/v1/media/{}", app.base, body["id"].as_str().unwrap()))
+            .put(format!(
+                "{}/api/v1/media/{}",
+                app.base,
+                body["id"].as_str().unwrap()
+            ))
             .bearer_auth(&t)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(format!("description={}", "a".repeat(200_000)))
@@ -293,8 +307,7 @@ async fn api_media_tokens_scopes_and_owners() {
         let file: Part<'_> = ("file", Some(("a.jpg", "image/jpeg")), &jpeg);
         let (status, body) = upload_to(&app, "/api/v2/media", None, &[file]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-        let (status, body) =
-            upload_to(&app, "/api/v2/media", Some("not-a-token"), &[file]).await;
+        let (status, body) = upload_to(&app, "/api/v2/media", Some("not-a-token"), &[file]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         let read_only = token(&app, alice, "read").await;
         let (status, body) = upload_to(&app, "/api/v2/media", Some(&read_only), &[file]).await;
@@ -316,9 +329,18 @@ async fn api_media_tokens_scopes_and_owners() {
         assert_eq!(resp.json::<Value>().await.unwrap(), m);
         let resp = get(&tb, id).await.unwrap();
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-        assert_eq!(resp.json::<Value>().await.unwrap()["error"], "Record not found");
-        assert_eq!(get(&ta, "12345").await.unwrap().status(), StatusCode::NOT_FOUND);
-        assert_eq!(get(&ta, "nope").await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["error"],
+            "Record not found"
+        );
+        assert_eq!(
+            get(&ta, "12345").await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get(&ta, "nope").await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(
             get(&read_only, id).await.unwrap().status(),
             StatusCode::FORBIDDEN
@@ -333,12 +355,20 @@ async fn api_media_tokens_scopes_and_owners() {
         };
         let resp = put(&tb, "description=mine%20now").await.unwrap();
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-        let resp = put(&ta, "description=a%20flag&focus=-0.25,0.75").await.unwrap();
+        let resp = put(&ta, "description=a%20flag&focus=-0.25,0.75")
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         let updated: Value = resp.json().await.unwrap();
         assert_eq!(updated["description"], "a flag");
-        assert_eq!(updated["meta"]["focus"], serde_json::json!({"x": -0.25, "y": 0.75}));
-        assert_eq!(put(&ta, "focus=3,0").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            updated["meta"]["focus"],
+            serde_json::json!({"x": -0.25, "y": 0.75})
+        );
+        assert_eq!(
+            put(&ta, "focus=3,0").await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         // JSON bodies too.
         let resp = http
             .put(format!("{}/api/v1/media/{id}", app.base))
@@ -350,7 +380,10 @@ async fn api_media_tokens_scopes_and_owners() {
         assert_eq!(resp.status(), StatusCode::OK);
         let updated: Value = resp.json().await.unwrap();
         assert_eq!(updated["description"], "json alt");
-        assert_eq!(updated["meta"]["focus"], serde_json::json!({"x": -0.25, "y": 0.75}));
+        assert_eq!(
+            updated["meta"]["focus"],
+            serde_json::json!({"x": -0.25, "y": 0.75})
+        );
         // Bob cannot attach Alice's media to his post either.
         let err = app
             .store
@@ -376,7 +409,11 @@ async fn api_media_attached_shows_in_post_page() {
             "/api/v2/media",
             Some(&t),
             &[
-                ("file", Some(("a.png", "image/png")), &sample(ImageFormat::Png)),
+                (
+                    "file",
+                    Some(("a.png", "image/png")),
+                    &sample(ImageFormat::Png),
+                ),
                 ("description", None, "two <colours> & a line".as_bytes()),
             ],
         )
@@ -424,7 +461,11 @@ async fn media_files_no_traversal() {
             "/media/social.db",
             "/media/",
         ] {
-            let resp = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+            let resp = http
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
         }
     });

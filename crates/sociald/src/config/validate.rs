@@ -102,7 +102,10 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
         ));
     }
     if !(1..=8192 * 8192).contains(&config.media.max_pixels) {
-        return Err(invalid("media.max_pixels", "must be between 1 and 67108864"));
+        return Err(invalid(
+            "media.max_pixels",
+            "must be between 1 and 67108864",
+        ));
     }
     let instance = &config.instance;
     if instance.name.trim().is_empty() {
