@@ -41,10 +41,7 @@ fn sign_pow(v: f64, exp: f64) -> f64 {
 pub fn encode(image: &RgbImage, x: u32, y: u32) -> String {
     let (x, y) = (x.clamp(1, 9), y.clamp(1, 9));
     let (w, h) = (image.width().max(1), image.height().max(1));
-    let linear: Vec<[f64; 3]> = image
-        .pixels()
-        .map(|p| p.0.map(srgb_to_linear))
-        .collect();
+    let linear: Vec<[f64; 3]> = image.pixels().map(|p| p.0.map(srgb_to_linear)).collect();
     let mut factors = Vec::with_capacity((x * y) as usize);
     for j in 0..y {
         for i in 0..x {
@@ -88,7 +85,11 @@ pub fn encode(image: &RgbImage, x: u32, y: u32) -> String {
         &mut out,
     );
     for f in ac {
-        let q = f.map(|v| (sign_pow(v / max, 0.5) * 9.0 + 9.5).floor().clamp(0.0, 18.0) as u32);
+        let q = f.map(|v| {
+            (sign_pow(v / max, 0.5) * 9.0 + 9.5)
+                .floor()
+                .clamp(0.0, 18.0) as u32
+        });
         base83(q[0] * 19 * 19 + q[1] * 19 + q[2], 2, &mut out);
     }
     out

@@ -124,7 +124,11 @@ mod tests {
         let files = MediaFiles::new("/var/lib/social/media");
         let good = "ab/ab0123456789abcdef0123456789abcd.jpg";
         assert!(files.path_of(good).is_some());
-        assert!(files.path_of("ab/ab0123456789abcdef0123456789abcd-small.png").is_some());
+        assert!(
+            files
+                .path_of("ab/ab0123456789abcdef0123456789abcd-small.png")
+                .is_some()
+        );
         for bad in [
             "../social.db",
             "ab/../../social.db",
