@@ -7,6 +7,7 @@ mod harness;
 mod redis_server;
 
 mod accounts;
+mod api_oauth;
 mod bad_input;
 mod cache;
 mod eviction;
