@@ -10,6 +10,8 @@ mod api;
 mod fixtures;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/oauth.rs"]
+mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
 #[path = "contract/social.rs"]
@@ -25,6 +27,9 @@ contract_tests!(
     accounts::session_of_disabled_account,
     accounts::registration_mode,
     accounts::invites,
+    oauth::apps,
+    oauth::codes_are_single_use,
+    oauth::tokens_and_revocation,
     posts::mentions_tags_and_reply_counts,
     posts::direct_needs_a_mention,
     posts::favourites_idempotent,
