@@ -973,3 +973,32 @@ async fn scopes_decide_what_a_token_may_do() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     });
 }
+
+/// Mastodon.py drives registration and the code flow (`tests/clients/mastodon_py_oauth.py`).
+/// Ignored by default: it needs Mastodon.py installed for the Python named by
+/// `SOCIAL_TEST_PYTHON` (default `python3`). Run with
+/// `cargo test -p social-web --test http mastodon_py -- --ignored`.
+#[tokio::test]
+#[ignore = "needs Mastodon.py (PyPI)"]
+async fn mastodon_py_code_flow() {
+    let backend = crate::harness::backends().remove(0);
+    let app = TestApp::spawn(&backend, Default::default()).await;
+    app.account("heidi", Role::User).await;
+    let python = std::env::var("SOCIAL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/mastodon_py_oauth.py"
+    );
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .arg(&app.base)
+        .arg("heidi")
+        .arg(password_of("heidi"))
+        .output()
+        .await
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("mastodon.py ok: heidi"), "{stdout}");
+}
