@@ -14,6 +14,8 @@ mod fixtures;
 mod harness;
 #[path = "contract/media.rs"]
 mod media;
+#[path = "contract/oauth.rs"]
+mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
 #[path = "contract/social.rs"]
@@ -29,6 +31,9 @@ contract_tests!(
     accounts::session_of_disabled_account,
     accounts::registration_mode,
     accounts::invites,
+    oauth::apps,
+    oauth::codes_are_single_use,
+    oauth::tokens_and_revocation,
     posts::mentions_tags_and_reply_counts,
     posts::direct_needs_a_mention,
     posts::favourites_idempotent,
