@@ -1,5 +1,6 @@
-//! `sqlx::migrate!` embeds the migration files at compile time, but cargo does not know about
-//! them: without this, a new migration file would not rebuild the crate.
+//! Rebuilds the crate when a migration is added or changed: `sqlx::migrate!` embeds them at
+//! compile time, but cargo does not know about the files.
+
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
 }

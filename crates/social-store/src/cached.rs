@@ -80,3 +80,21 @@ pub(crate) struct SessionRow {
     pub(crate) last_seen_at: i64,
     pub(crate) expires_at: i64,
 }
+
+pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(300);
+
+pub(crate) fn token_key(hash: &str) -> String {
+    format!("tok:{hash}")
+}
+
+/// A live access token as stored (also its cached form).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TokenRow {
+    pub(crate) id: i64,
+    pub(crate) app_id: i64,
+    pub(crate) account_id: Option<i64>,
+    pub(crate) scopes: String,
+    pub(crate) created_at: i64,
+    pub(crate) last_used_at: i64,
+    pub(crate) expires_at: Option<i64>,
+}

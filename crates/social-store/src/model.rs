@@ -1,8 +1,8 @@
 //! Values the store takes and returns, beyond the domain types of `social-core`.
 
 use social_core::{
-    Account, AccountId, AccountStatus, NotificationId, NotificationKind, Post, PostId, Role,
-    Visibility,
+    Account, AccountId, AccountStatus, Focus, MediaAttachment, MediaId, NotificationId,
+    NotificationKind, Post, PostId, Role, Visibility,
 };
 
 /// How to open the store.
@@ -76,6 +76,10 @@ pub struct PostInsert {
     pub visibility: Visibility,
     /// Replying to a post the author may not see fails with NotFound.
     pub in_reply_to_id: Option<PostId>,
+    /// Uploaded media to attach, in this order, in the same transaction (empty: none). Each
+    /// must be the author's and not attached yet, at most four; otherwise the post fails with
+    /// Invalid on field `media_ids`.
+    pub media_ids: Vec<MediaId>,
 }
 
 /// Cursor pagination over IDs, newest first. Never OFFSET.
@@ -123,6 +127,8 @@ pub struct PostView {
     pub favourited: bool,
     /// The viewer boosted it.
     pub reblogged: bool,
+    /// Attached images, in the author's order.
+    pub media: Vec<MediaAttachment>,
 }
 
 /// A post with its context, as visible to the viewer.
@@ -165,4 +171,163 @@ pub struct NotificationView {
     pub post: Option<PostView>,
     pub created_at_ms: i64,
     pub unread: bool,
+}
+
+/// Which notifications to list (the API's `types[]` / `exclude_types[]`). The default is all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    /// Only these kinds (`None`: any kind; an empty list matches nothing).
+    pub kinds: Option<Vec<NotificationKind>>,
+    /// Never these kinds.
+    pub exclude_kinds: Vec<NotificationKind>,
+    /// Only the notification with this id.
+    pub only_id: Option<i64>,
+}
+
+/// A client's read position in a timeline (`home` or `notifications`), as in Mastodon's
+/// Marker entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    pub timeline: String,
+    pub last_read_id: i64,
+    /// Starts at 1 and grows by one with each write.
+    pub version: i64,
+    pub updated_at_ms: i64,
+}
+
+/// The result of a post creation carrying an `Idempotency-Key`.
+#[derive(Clone, Debug)]
+pub struct KeyedPost {
+    pub post: Post,
+    /// False when the key had already created this post (a retry).
+    pub created: bool,
+}
+
+/// A new media attachment: the files are already written under the media directory.
+#[derive(Clone, Debug)]
+pub struct MediaInsert {
+    pub account_id: AccountId,
+    pub file_name: String,
+    pub thumb_name: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: i64,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    pub focus: Focus,
+    /// Already checked with `social_core::media::description`.
+    pub description: String,
+    pub blurhash: Option<String>,
+}
+
+/// Changes to an own media attachment (before or after it is attached); `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct MediaUpdate {
+    /// Already checked with `social_core::media::description`.
+    pub description: Option<String>,
+    pub focus: Option<Focus>,
+}
+
+/// A new OAuth client application (`POST /api/v1/apps`). Fields are already validated.
+#[derive(Clone, Debug)]
+pub struct AppInsert {
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    /// Space-separated, as normalised by `social_core::oauth::Scopes`.
+    pub scopes: String,
+}
+
+/// A registered OAuth client application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthApp {
+    pub id: i64,
+    pub client_id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+    pub created_at_ms: i64,
+}
+
+/// A freshly registered app with its client secret: shown once, only its hash is stored.
+#[derive(Clone, Debug)]
+pub struct NewApp {
+    pub app: OAuthApp,
+    pub client_secret: String,
+}
+
+/// What an authorization code stands for, fixed when the user approves.
+#[derive(Clone, Debug)]
+pub struct CodeInsert {
+    pub app_id: i64,
+    pub account_id: AccountId,
+    pub scopes: String,
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge, if the client sent one.
+    pub code_challenge: Option<String>,
+}
+
+/// A code exchange at the token endpoint (`grant_type=authorization_code`).
+#[derive(Clone, Debug)]
+pub struct CodeExchange<'a> {
+    pub code: &'a str,
+    pub app_id: i64,
+    pub redirect_uri: &'a str,
+    pub code_verifier: Option<&'a str>,
+    /// The client did not authenticate with its secret: the code must carry a PKCE
+    /// challenge, and the verifier proves the client is the one that asked for it.
+    pub public_client: bool,
+}
+
+/// Why a code exchange is refused (all `invalid_grant` for the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// No such code, or issued to another app.
+    Unknown,
+    Expired,
+    /// Exchanged before: the tokens it gave are revoked now.
+    Replayed,
+    RedirectMismatch,
+    /// The code has a PKCE challenge and the verifier is missing or does not match it.
+    VerifierMismatch,
+}
+
+/// A freshly issued access token: `token` is the bearer secret, shown once.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub token: String,
+    pub info: TokenInfo,
+}
+
+/// A valid access token, as the API sees it on each request.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub app_id: i64,
+    /// None for an app-only token (client_credentials).
+    pub account_id: Option<AccountId>,
+    pub scopes: String,
+    pub created_at_ms: i64,
+}
+
+/// A token with its account loaded (from the cache when possible).
+#[derive(Clone, Debug)]
+pub struct TokenAuth {
+    pub info: TokenInfo,
+    /// The user, whatever their status (the caller refuses disabled ones); None for app-only
+    /// tokens.
+    pub account: Option<Account>,
+}
+
+/// Figures the instance endpoints publish.
+#[derive(Clone, Debug)]
+pub struct InstanceStats {
+    /// Active accounts.
+    pub user_count: i64,
+    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
+    pub status_count: i64,
+    /// The oldest active admin, if any.
+    pub contact: Option<Account>,
 }

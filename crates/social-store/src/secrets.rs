@@ -70,6 +70,26 @@ pub(crate) fn token_hash(token: &str) -> String {
     out
 }
 
+/// PKCE (RFC 7636) S256: whether base64url(SHA-256(verifier)) equals the challenge. The
+/// verifier must be 43 to 128 characters of the unreserved set.
+pub(crate) fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
+    let well_formed = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if !well_formed {
+        return false;
+    }
+    let digest = Sha256::digest(verifier.as_bytes());
+    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+    constant_time_eq(expected.as_bytes(), challenge.as_bytes())
+}
+
+/// Compares two secrets (or their hashes) in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -95,5 +115,20 @@ mod tests {
         assert_eq!(t.len(), 43);
         assert_ne!(t, random_token(32));
         assert_eq!(token_hash("x").len(), 64);
+    }
+
+    #[test]
+    fn pkce() {
+        // RFC 7636 appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_s256_matches(verifier, challenge));
+        assert!(!pkce_s256_matches(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK",
+            challenge
+        ));
+        assert!(!pkce_s256_matches("short", challenge));
+        assert!(constant_time_eq(b"ab", b"ab"));
+        assert!(!constant_time_eq(b"ab", b"abc"));
     }
 }

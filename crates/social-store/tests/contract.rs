@@ -4,10 +4,18 @@
 
 #[path = "contract/accounts.rs"]
 mod accounts;
+#[path = "contract/api.rs"]
+mod api;
+#[path = "contract/api_write.rs"]
+mod api_write;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/media.rs"]
+mod media;
+#[path = "contract/oauth.rs"]
+mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
 #[path = "contract/social.rs"]
@@ -23,6 +31,9 @@ contract_tests!(
     accounts::session_of_disabled_account,
     accounts::registration_mode,
     accounts::invites,
+    oauth::apps,
+    oauth::codes_are_single_use,
+    oauth::tokens_and_revocation,
     posts::mentions_tags_and_reply_counts,
     posts::direct_needs_a_mention,
     posts::favourites_idempotent,
@@ -38,4 +49,14 @@ contract_tests!(
     social::block_effects,
     social::mute_effects,
     social::notifications_and_unread,
+    api::search_accounts_and_tags,
+    api::favourited_and_reblogged_by,
+    api_write::bookmarks,
+    api_write::idempotent_create,
+    api_write::markers,
+    api_write::notification_get_dismiss_clear,
+    media::owner_only,
+    media::attach_checks,
+    media::hydrated_everywhere,
+    media::deletion_and_orphan_sweep,
 );

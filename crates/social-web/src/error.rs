@@ -182,6 +182,10 @@ fn wants_json(req: &Request) -> bool {
 
 /// Middleware: renders error responses as our page (or JSON), with the request id.
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if crate::api::is_api_path(req.uri().path()) {
+        // API answers carry their own JSON errors.
+        return next.run(req).await;
+    }
     let json = wants_json(&req);
     let request_id = req.extensions().get::<RequestId>().cloned();
     let response = next.run(req).await;

@@ -7,7 +7,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PERMISSIONS: &str = "accelerometer=(), ambient-light-sensor=(), autoplay=(), \
      battery=(), bluetooth=(), camera=(), display-capture=(), document-domain=(), \
@@ -34,6 +34,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     for (name, value) in &FIXED {
+        // A page may send a stricter or wider CSP of its own (the OAuth consent page lets
+        // its form redirect to the client's redirect URI).
+        if name == header::CONTENT_SECURITY_POLICY && headers.contains_key(name) {
+            continue;
+        }
         headers.insert(name.clone(), HeaderValue::from_static(value));
     }
     if state.config.tls {

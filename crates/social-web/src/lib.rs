@@ -2,15 +2,19 @@
 //! without JavaScript), sessions, CSRF protection, security headers and health endpoints.
 //! `WebConfig`, `AppState::new` and `router` are the contract with `sociald`.
 //!
-//! Middleware, outermost first: request id + tracing span, security headers, error pages,
-//! session lookup, CSRF / body limit / origin check; then the routes of `docs/web.md`.
+//! Middleware, outermost first: request id + tracing span, security headers, the API edge
+//! (CORS, trailing slashes; API paths only), routing. Pages then get error pages, session
+//! lookup, CSRF / body limit / origin check (the routes of `docs/web.md`); the API routes
+//! (`api::routes`, `docs/api.md`) get JSON errors and a body limit instead.
 
+pub mod api;
 pub mod assets;
 pub mod client_addr;
 pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod media;
 pub mod pages;
 pub mod request_id;
 pub mod session;
@@ -24,7 +28,7 @@ mod tests;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
-use pages::{accounts, admin, auth, health, notifications, posts, settings, timelines};
+use pages::{accounts, admin, auth, health, notifications, oauth, posts, settings, timelines};
 
 use social_store::Store;
 use std::net::IpAddr;
@@ -43,6 +47,16 @@ pub struct WebConfig {
     pub tls: bool,
     /// Request bodies above this are refused with 413 before they are read.
     pub max_body_bytes: usize,
+    /// Where uploaded media files live (`<data_dir>/media`); created on the first upload.
+    pub media_dir: std::path::PathBuf,
+    /// Largest accepted media upload in bytes (the upload routes' own body limit).
+    pub media_max_bytes: usize,
+    /// Most pixels (width × height) an uploaded image may have, read before decoding.
+    pub media_max_pixels: u64,
+    /// The public URL of the site (`https://social.example`, no trailing slash), used in
+    /// absolute URLs of the API (OAuth metadata, entity URLs). None: built from each
+    /// request's `Host` header.
+    pub base_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +67,10 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             tls: false,
             max_body_bytes: 64 * 1024,
+            media_dir: std::path::PathBuf::from("/var/lib/social/media"),
+            media_max_bytes: 10 * 1024 * 1024,
+            media_max_pixels: 33_177_600,
+            base_url: None,
         }
     }
 }
@@ -71,13 +89,37 @@ impl AppState {
             store,
         }
     }
+
+    /// The site's public URL without trailing slash: `base_url` from the configuration, or
+    /// `http(s)://` + the request's `Host` when that is a plausible host name.
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(base) = &self.config.base_url {
+            return base.trim_end_matches('/').to_owned();
+        }
+        let scheme = if self.config.tls { "https" } else { "http" };
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        format!("{scheme}://{host}")
+    }
 }
 
 /// The whole site. Serve it with
 /// `into_make_service_with_connect_info::<std::net::SocketAddr>()` so handlers see the peer.
 pub fn router(state: AppState) -> axum::Router {
     let max_body = state.config.max_body_bytes;
-    axum::Router::new()
+    let api = api::routes()
+        .merge(api::media::routes(&state.config))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(from_fn(api::json_errors));
+    let app = axum::Router::new()
         .route("/", get(auth::landing))
         .route("/signup", get(auth::signup_page).post(auth::signup_submit))
         .route("/signup/pending", get(auth::signup_pending))
@@ -119,16 +161,32 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::get_static))
+        .route("/media/{dir}/{file}", get(media::get_file))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_submit),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(from_fn_with_state(state.clone(), error::render_errors))
+        // Added after the page layers, so the API routes do not get them.
+        .merge(api)
+        .with_state(state.clone());
+    // A router around the one above so `api::edge` runs before routing (it rewrites paths).
+    axum::Router::new()
+        .fallback_service(app)
+        .layer(from_fn(api::edge))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(from_fn(request_id::assign))
-        .with_state(state)
 }
 
-async fn not_found() -> error::WebError {
-    error::WebError::NotFound
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if api::is_api_path(uri.path()) {
+        api::ApiError::not_found().into_response()
+    } else {
+        error::WebError::NotFound.into_response()
+    }
 }

@@ -49,8 +49,12 @@ pub const SESSION_COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
 /// Middleware: looks the session cookie up (the store caches it) and stores a [`Viewer`].
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
-        // No page here shows who is signed in: spare the lookup.
+    if path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || crate::api::is_api_path(path)
+    {
+        // No page here shows who is signed in: spare the lookup. The API ignores the cookie.
         return next.run(req).await;
     }
     let token = util::cookie(req.headers(), cookie_name(state.config.tls))

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod notifications;
+pub mod oauth;
 pub mod posts;
 pub mod settings;
 pub mod timelines;

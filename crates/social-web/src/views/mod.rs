@@ -8,6 +8,7 @@ pub mod error;
 pub mod forms;
 pub mod layout;
 pub mod notifications;
+pub mod oauth;
 pub mod pagination;
 pub mod post;
 pub mod settings;

@@ -7,10 +7,16 @@ mod harness;
 mod redis_server;
 
 mod accounts;
+mod api_oauth;
+mod api_read;
+mod api_support;
+mod api_write;
+mod api_write_support;
 mod bad_input;
 mod cache;
 mod eviction;
 mod graph;
+mod media;
 mod notifications;
 mod posts;
 mod registration;
