@@ -265,6 +265,25 @@ async fn api_account_and_status_shapes() {
         app.store.follow(carol, alice).await.unwrap();
         let followers = get(&app, &format!("/api/v1/accounts/{alice}/followers"), None).await;
         assert_eq!(followers.ids(), vec![carol.to_string(), bob.to_string()]);
+        let first = get(
+            &app,
+            &format!("/api/v1/accounts/{alice}/followers?limit=1"),
+            None,
+        )
+        .await;
+        assert_eq!(first.ids(), vec![carol.to_string()]);
+        let rest = get(&app, &first.link("next").unwrap(), None).await;
+        assert_eq!(rest.ids(), vec![bob.to_string()]);
+        let back = get(&app, &rest.link("prev").unwrap(), None).await;
+        assert_eq!(back.ids(), vec![carol.to_string()]);
+        let favs = get(
+            &app,
+            &format!("/api/v1/statuses/{root}/favourited_by?limit=1"),
+            None,
+        )
+        .await;
+        let more = get(&app, &favs.link("next").unwrap(), None).await;
+        assert_eq!(more.ids(), vec![bob.to_string()]);
         let following = get(&app, &format!("/api/v1/accounts/{bob}/following"), None).await;
         assert_eq!(following.ids(), vec![alice.to_string()]);
         let tag = get(&app, "/api/v1/timelines/tag/RUST", None).await;
