@@ -118,6 +118,7 @@ fn post(i: usize, n: usize, accounts: &[AccountId], ids: &[AtomicI64]) -> PostIn
         text,
         visibility,
         in_reply_to_id,
+        media_ids: Vec::new(),
     }
 }
 

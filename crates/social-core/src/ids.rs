@@ -52,6 +52,10 @@ id_type!(
     /// A notification.
     NotificationId
 );
+id_type!(
+    /// A media attachment (an uploaded image).
+    MediaId
+);
 
 /// Number of low bits holding the per-millisecond sequence.
 pub const SEQUENCE_BITS: u32 = 16;

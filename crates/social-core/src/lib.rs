@@ -4,6 +4,7 @@
 pub mod account;
 pub mod ids;
 pub mod instance;
+pub mod media;
 pub mod notification;
 pub mod oauth;
 pub mod post;
@@ -11,8 +12,9 @@ pub mod text;
 pub mod validate;
 
 pub use account::{Account, AccountStatus, Role};
-pub use ids::{AccountId, NotificationId, PostId};
+pub use ids::{AccountId, MediaId, NotificationId, PostId};
 pub use instance::RegistrationMode;
+pub use media::{Focus, MediaAttachment};
 pub use notification::NotificationKind;
 pub use post::{Post, Visibility};
 pub use validate::{Validated, ValidationError};

@@ -4,7 +4,7 @@
 //! both produce the same views.
 
 use crate::model::{Mention, PostView};
-use social_core::{Account, AccountId, Post};
+use social_core::{Account, AccountId, MediaAttachment, Post};
 use std::collections::{HashMap, HashSet};
 
 /// Per-post data for one viewer: mentions, tags, and the viewer's favourite/boost flags.
@@ -14,6 +14,8 @@ pub(crate) struct Extras {
     tags: HashMap<i64, Vec<String>>,
     favourited: HashSet<i64>,
     reblogged: HashSet<i64>,
+    /// Posts with at least one media attachment (fetched afterwards, only when any).
+    pub(crate) with_media: HashSet<i64>,
 }
 
 impl Extras {
@@ -28,16 +30,19 @@ impl Extras {
             2 => {
                 self.favourited.insert(post);
             }
-            _ => {
+            3 => {
                 self.reblogged.insert(post);
+            }
+            _ => {
+                self.with_media.insert(post);
             }
         }
     }
 }
 
 /// The extras query for the viewer `$1`; `list` is the SQL of the post-id set (an `IN` list of
-/// placeholders, or a subquery). Rows: `kind` (0 mention, 1 tag, 2 favourited, 3 boosted),
-/// post id, account id, text.
+/// placeholders, or a subquery). Rows: `kind` (0 mention, 1 tag, 2 favourited, 3 boosted,
+/// 4 has media), post id, account id, text.
 pub(crate) fn extras_sql(list: &str) -> String {
     format!(
         "SELECT CAST(0 AS BIGINT) AS k, pm.post_id AS pid, pm.account_id AS aid, a.username AS s \
@@ -47,8 +52,46 @@ pub(crate) fn extras_sql(list: &str) -> String {
          UNION ALL SELECT CAST(2 AS BIGINT), post_id, CAST(0 AS BIGINT), '' FROM favourites \
            WHERE account_id = $1 AND post_id IN ({list}) \
          UNION ALL SELECT CAST(3 AS BIGINT), reblog_of_id, CAST(0 AS BIGINT), '' FROM posts \
-           WHERE author_id = $1 AND reblog_of_id IN ({list})"
+           WHERE author_id = $1 AND reblog_of_id IN ({list}) \
+         UNION ALL SELECT DISTINCT CAST(4 AS BIGINT), post_id, CAST(0 AS BIGINT), '' \
+           FROM media_attachments WHERE post_id IN ({list})"
     )
+}
+
+/// Columns of a media row, in the order `media_from_row` (and the SQLite hot path) read them.
+pub(crate) const MEDIA_COLS: &str = "id, account_id, post_id, file_name, thumb_name, mime, \
+     width, height, size, thumb_width, thumb_height, focus_x, focus_y, description, blurhash, \
+     created_at";
+
+/// The attachments of the posts in `list` (an `IN` list of placeholders), by post and position.
+pub(crate) fn media_sql(list: &str) -> String {
+    format!(
+        "SELECT {MEDIA_COLS} FROM media_attachments WHERE post_id IN ({list}) \
+         ORDER BY post_id, position"
+    )
+}
+
+/// Hands fetched attachments to their posts (and to boosted originals) in `views`.
+pub(crate) fn attach_media(views: &mut [PostView], media: Vec<MediaAttachment>) {
+    if media.is_empty() {
+        return;
+    }
+    let mut by_post: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
+    for m in media {
+        if let Some(p) = m.post_id {
+            by_post.entry(p.0).or_default().push(m);
+        }
+    }
+    for v in views {
+        if let Some(list) = by_post.get(&v.post.id.0) {
+            v.media = list.clone();
+        }
+        if let Some(o) = v.reblog.as_deref_mut()
+            && let Some(list) = by_post.get(&o.post.id.0)
+        {
+            o.media = list.clone();
+        }
+    }
 }
 
 /// Boosted originals that are not on the page themselves: they must be fetched.
@@ -117,6 +160,7 @@ fn view(post: Post, accounts: &HashMap<i64, Account>, extras: &Extras) -> Option
         tags: extras.tags.get(&id).cloned().unwrap_or_default(),
         favourited: extras.favourited.contains(&id),
         reblogged: extras.reblogged.contains(&id),
+        media: Vec::new(),
         post,
     })
 }
@@ -186,6 +230,9 @@ pub(crate) fn rich_sql(
             guard(format!(
                 "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 AND r.reblog_of_id = {p}.id)"
             )),
+            guard(format!(
+                "EXISTS (SELECT 1 FROM media_attachments md WHERE md.post_id = {p}.id)"
+            )),
         ]
         .join(", ")
     };
@@ -207,7 +254,7 @@ pub(crate) const RICH_AUTHOR: usize = 11;
 pub(crate) const RICH_ORIGINAL: usize = 23;
 pub(crate) const RICH_ORIGINAL_AUTHOR: usize = 34;
 pub(crate) const RICH_EXTRAS: usize = 46;
-pub(crate) const RICH_ORIGINAL_EXTRAS: usize = 50;
+pub(crate) const RICH_ORIGINAL_EXTRAS: usize = 51;
 
 /// The per-post extras of a `rich_sql` row, as read.
 pub(crate) struct RawExtras {
@@ -215,6 +262,8 @@ pub(crate) struct RawExtras {
     pub(crate) mentions: Option<String>,
     pub(crate) favourited: bool,
     pub(crate) reblogged: bool,
+    /// The post has media attachments (fetched in one query for the page afterwards).
+    pub(crate) has_media: bool,
 }
 
 fn rich_one(post: Post, author: Account, extras: RawExtras) -> PostView {
@@ -249,16 +298,27 @@ fn rich_one(post: Post, author: Account, extras: RawExtras) -> PostView {
         tags,
         favourited: extras.favourited,
         reblogged: extras.reblogged,
+        media: Vec::new(),
     }
 }
 
 /// The view of one `rich_sql` row; `None` for a boost whose original (or its author) is gone.
+/// The ids of the row's posts that have media are pushed onto `with_media`.
 pub(crate) fn rich_view(
     post: Post,
     author: Account,
     extras: RawExtras,
     original: Option<(Post, Account, RawExtras)>,
+    with_media: &mut Vec<i64>,
 ) -> Option<PostView> {
+    if extras.has_media {
+        with_media.push(post.id.0);
+    }
+    if let Some((o, _, oe)) = &original
+        && oe.has_media
+    {
+        with_media.push(o.id.0);
+    }
     let reblog = match (post.reblog_of_id, original) {
         (None, _) => None,
         (Some(_), Some((o, oa, oe))) => Some(Box::new(rich_one(o, oa, oe))),

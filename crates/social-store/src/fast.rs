@@ -15,7 +15,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::model::{Page, PostView};
 use crate::ops::sqlite::{notifications, timelines};
 use rusqlite::{Connection, OpenFlags, Row};
-use social_core::{Account, AccountId, Post, PostId};
+use social_core::{Account, AccountId, Focus, MediaAttachment, MediaId, Post, PostId};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -84,6 +84,14 @@ impl Sql {
     }
 }
 
+/// `?1, ?2, …` for an `IN` list of `n` items.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn db_err(e: rusqlite::Error) -> StoreError {
     StoreError::Internal(format!("sqlite: {e}"))
 }
@@ -135,11 +143,37 @@ fn raw_extras(r: &Row<'_>, at: usize) -> rusqlite::Result<RawExtras> {
         mentions: r.get(at + 1)?,
         favourited: r.get::<_, Option<bool>>(at + 2)?.unwrap_or(false),
         reblogged: r.get::<_, Option<bool>>(at + 3)?.unwrap_or(false),
+        has_media: r.get::<_, Option<bool>>(at + 4)?.unwrap_or(false),
     })
 }
 
-/// One `assemble::rich_sql` row as a view (`None`: a boost whose original vanished).
-fn rich_row(r: &Row<'_>) -> rusqlite::Result<Option<PostView>> {
+/// A media row from the `assemble::MEDIA_COLS` columns.
+fn media_from(r: &Row<'_>) -> rusqlite::Result<MediaAttachment> {
+    Ok(MediaAttachment {
+        id: MediaId(r.get(0)?),
+        account_id: AccountId(r.get(1)?),
+        post_id: r.get::<_, Option<i64>>(2)?.map(PostId),
+        file_name: r.get(3)?,
+        thumb_name: r.get(4)?,
+        mime: r.get(5)?,
+        width: r.get(6)?,
+        height: r.get(7)?,
+        size: r.get(8)?,
+        thumb_width: r.get(9)?,
+        thumb_height: r.get(10)?,
+        focus: Focus {
+            x: r.get(11)?,
+            y: r.get(12)?,
+        },
+        description: r.get(13)?,
+        blurhash: r.get(14)?,
+        created_at_ms: r.get(15)?,
+    })
+}
+
+/// One `assemble::rich_sql` row as a view (`None`: a boost whose original vanished); posts
+/// with media are noted in `with_media`.
+fn rich_row(r: &Row<'_>, with_media: &mut Vec<i64>) -> rusqlite::Result<Option<PostView>> {
     let original = match r.get::<_, Option<i64>>(assemble::RICH_ORIGINAL)? {
         Some(_)
             if r.get::<_, Option<i64>>(assemble::RICH_ORIGINAL_AUTHOR)?
@@ -158,6 +192,7 @@ fn rich_row(r: &Row<'_>) -> rusqlite::Result<Option<PostView>> {
         account_from(r, assemble::RICH_AUTHOR)?,
         raw_extras(r, assemble::RICH_EXTRAS)?,
         original,
+        with_media,
     ))
 }
 
@@ -237,10 +272,22 @@ impl FastReader {
             }
             let mut rows = stmt.query(&params[..])?;
             let mut out = Vec::new();
+            let mut with_media = Vec::new();
             while let Some(r) = rows.next()? {
-                out.extend(rich_row(r)?);
+                out.extend(rich_row(r, &mut with_media)?);
             }
+            drop(rows);
             assemble::sort_newest_first(&mut out);
+            if !with_media.is_empty() {
+                with_media.sort_unstable();
+                with_media.dedup();
+                let sql = assemble::media_sql(&placeholders(with_media.len()));
+                let mut stmt = reader.conn.prepare_cached(&sql)?;
+                let media = stmt
+                    .query_map(rusqlite::params_from_iter(&with_media), media_from)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                assemble::attach_media(&mut out, media);
+            }
             Ok(out)
         })
     }

@@ -1,8 +1,8 @@
 //! Values the store takes and returns, beyond the domain types of `social-core`.
 
 use social_core::{
-    Account, AccountId, AccountStatus, NotificationId, NotificationKind, Post, PostId, Role,
-    Visibility,
+    Account, AccountId, AccountStatus, Focus, MediaAttachment, MediaId, NotificationId,
+    NotificationKind, Post, PostId, Role, Visibility,
 };
 
 /// How to open the store.
@@ -76,6 +76,10 @@ pub struct PostInsert {
     pub visibility: Visibility,
     /// Replying to a post the author may not see fails with NotFound.
     pub in_reply_to_id: Option<PostId>,
+    /// Uploaded media to attach, in this order, in the same transaction (empty: none). Each
+    /// must be the author's and not attached yet, at most four; otherwise the post fails with
+    /// Invalid on field `media_ids`.
+    pub media_ids: Vec<MediaId>,
 }
 
 /// Cursor pagination over IDs, newest first. Never OFFSET.
@@ -123,6 +127,8 @@ pub struct PostView {
     pub favourited: bool,
     /// The viewer boosted it.
     pub reblogged: bool,
+    /// Attached images, in the author's order.
+    pub media: Vec<MediaAttachment>,
 }
 
 /// A post with its context, as visible to the viewer.
@@ -165,6 +171,62 @@ pub struct NotificationView {
     pub post: Option<PostView>,
     pub created_at_ms: i64,
     pub unread: bool,
+}
+
+/// Which notifications to list (the API's `types[]` / `exclude_types[]`). The default is all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    /// Only these kinds (`None`: any kind; an empty list matches nothing).
+    pub kinds: Option<Vec<NotificationKind>>,
+    /// Never these kinds.
+    pub exclude_kinds: Vec<NotificationKind>,
+    /// Only the notification with this id.
+    pub only_id: Option<i64>,
+}
+
+/// A client's read position in a timeline (`home` or `notifications`), as in Mastodon's
+/// Marker entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    pub timeline: String,
+    pub last_read_id: i64,
+    /// Starts at 1 and grows by one with each write.
+    pub version: i64,
+    pub updated_at_ms: i64,
+}
+
+/// The result of a post creation carrying an `Idempotency-Key`.
+#[derive(Clone, Debug)]
+pub struct KeyedPost {
+    pub post: Post,
+    /// False when the key had already created this post (a retry).
+    pub created: bool,
+}
+
+/// A new media attachment: the files are already written under the media directory.
+#[derive(Clone, Debug)]
+pub struct MediaInsert {
+    pub account_id: AccountId,
+    pub file_name: String,
+    pub thumb_name: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: i64,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    pub focus: Focus,
+    /// Already checked with `social_core::media::description`.
+    pub description: String,
+    pub blurhash: Option<String>,
+}
+
+/// Changes to an own media attachment (before or after it is attached); `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct MediaUpdate {
+    /// Already checked with `social_core::media::description`.
+    pub description: Option<String>,
+    pub focus: Option<Focus>,
 }
 
 /// A new OAuth client application (`POST /api/v1/apps`). Fields are already validated.

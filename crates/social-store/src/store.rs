@@ -10,7 +10,8 @@ use crate::model::*;
 use crate::ops;
 use crate::secrets;
 use social_core::{
-    Account, AccountId, AccountStatus, NotificationId, Post, PostId, RegistrationMode, Role,
+    Account, AccountId, AccountStatus, MediaAttachment, MediaId, NotificationId, Post, PostId,
+    RegistrationMode, Role,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,8 @@ const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 /// `last_seen_at` (and the sliding expiry) is written at most this often per session.
 const SESSION_TOUCH_MS: i64 = 3600 * 1000;
 const REGISTRATION_MODE_KEY: &str = "registration_mode";
+/// How long an `Idempotency-Key` keeps answering with the post it created (as Mastodon).
+pub const IDEMPOTENCY_KEY_TTL_MS: i64 = 3600 * 1000;
 
 /// Runs `ops::<module>::<function>(ctx, args…)` on whichever backend this store uses.
 macro_rules! dispatch {
@@ -365,6 +368,111 @@ impl Store {
         dispatch!(self, posts::unboost(actor.0, id.0))
     }
 
+    /// `create_post` for a request with an `Idempotency-Key`: the first request with a key
+    /// creates the post, a repeat (also a concurrent one) within [`IDEMPOTENCY_KEY_TTL_MS`]
+    /// returns that same post with `created: false`. Keys are per account and stored hashed.
+    pub async fn create_post_idempotent(
+        &self,
+        insert: PostInsert,
+        key: &str,
+    ) -> StoreResult<KeyedPost> {
+        let now = now_ms();
+        let hash = secrets::token_hash(key);
+        let (post, created) = dispatch!(
+            self,
+            api_write::create_post_keyed(&insert, &hash, now, now - IDEMPOTENCY_KEY_TTL_MS)
+        )?;
+        Ok(KeyedPost { post, created })
+    }
+
+    // ---- bookmarks -------------------------------------------------------------------------
+
+    /// Idempotent. A boost bookmarks its original; NotFound when the post is not visible to
+    /// the actor. Returns the id of the bookmarked post.
+    pub async fn bookmark(&self, actor: AccountId, id: PostId) -> StoreResult<PostId> {
+        dispatch!(self, api_write::bookmark(actor.0, id.0, now_ms())).map(PostId)
+    }
+    /// Idempotent; NotFound when the post is not visible to the actor.
+    pub async fn unbookmark(&self, actor: AccountId, id: PostId) -> StoreResult<PostId> {
+        dispatch!(self, api_write::unbookmark(actor.0, id.0)).map(PostId)
+    }
+    /// The viewer's bookmarked posts, most recently bookmarked first, paginated by bookmark
+    /// id; each with its bookmark id (the cursor for `Link` headers).
+    pub async fn bookmarks(
+        &self,
+        viewer: AccountId,
+        page: Page,
+    ) -> StoreResult<Vec<(i64, PostView)>> {
+        dispatch!(self, api_write::list_bookmarks(viewer.0, page))
+    }
+    /// The subset of `ids` the viewer has bookmarked (one query), for the `bookmarked` flag
+    /// of a page of statuses.
+    pub async fn bookmarked_among(
+        &self,
+        viewer: AccountId,
+        ids: &[PostId],
+    ) -> StoreResult<std::collections::HashSet<PostId>> {
+        let ids: Vec<i64> = ids.iter().map(|p| p.0).collect();
+        let found = dispatch!(self, api_write::bookmarked_among(viewer.0, &ids))?;
+        Ok(found.into_iter().map(PostId).collect())
+    }
+
+    // ---- markers ---------------------------------------------------------------------------
+
+    /// The account's markers for the given timelines (`home`, `notifications`); timelines
+    /// never marked are absent.
+    pub async fn get_markers(
+        &self,
+        account: AccountId,
+        timelines: &[&str],
+    ) -> StoreResult<Vec<Marker>> {
+        dispatch!(self, api_write::get_markers(account.0, timelines))
+    }
+    /// Saves a marker; its version grows by one per write. Setting `notifications` also marks
+    /// those notifications read for the web UI.
+    pub async fn put_marker(
+        &self,
+        account: AccountId,
+        timeline: &str,
+        last_read_id: i64,
+    ) -> StoreResult<Marker> {
+        dispatch!(
+            self,
+            api_write::put_marker(account.0, timeline, last_read_id, now_ms())
+        )
+    }
+
+    // ---- media -----------------------------------------------------------------------------
+
+    /// Records an upload whose files are already written; NotFound when the account is gone.
+    pub async fn create_media(&self, insert: MediaInsert) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::create(&insert, now_ms()))
+    }
+    /// The owner's media attachment; NotFound for anyone else's (or an unknown id).
+    pub async fn get_media(&self, owner: AccountId, id: MediaId) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::get(owner.0, id.0))
+    }
+    /// Changes alt text and focus of an own attachment, attached or not; NotFound otherwise.
+    pub async fn update_media(
+        &self,
+        owner: AccountId,
+        id: MediaId,
+        update: MediaUpdate,
+    ) -> StoreResult<MediaAttachment> {
+        dispatch!(self, media::update(owner.0, id.0, &update))
+    }
+    /// Deletes up to `limit` media rows that no post uses and that were uploaded before
+    /// `older_than_ms` (unix ms), and returns them so the caller removes their files. Media of
+    /// a deleted post become unattached (as in Mastodon, they may be re-used by a new post)
+    /// and are swept likewise.
+    pub async fn take_orphan_media(
+        &self,
+        older_than_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<MediaAttachment>> {
+        dispatch!(self, media::take_orphans(older_than_ms, limit))
+    }
+
     // ---- timelines -------------------------------------------------------------------------
 
     /// Own posts and those of followed accounts (and direct posts addressed to the viewer),
@@ -489,6 +597,35 @@ impl Store {
             return fast.count_unread(account.0);
         }
         dispatch!(self, notifications::count_unread(account.0))
+    }
+    /// `notifications` with the API's `types[]` / `exclude_types[]` filter.
+    pub async fn notifications_filtered(
+        &self,
+        account: AccountId,
+        page: Page,
+        filter: &NotificationFilter,
+    ) -> StoreResult<Vec<NotificationView>> {
+        dispatch!(self, notifications::list_filtered(account.0, page, filter))
+    }
+    /// One of the account's notifications; NotFound when it is someone else's, or hidden.
+    pub async fn get_notification(
+        &self,
+        account: AccountId,
+        id: NotificationId,
+    ) -> StoreResult<NotificationView> {
+        dispatch!(self, api_write::get_notification(account.0, id.0))
+    }
+    /// Deletes one of the account's notifications; NotFound when it has no such notification.
+    pub async fn dismiss_notification(
+        &self,
+        account: AccountId,
+        id: NotificationId,
+    ) -> StoreResult<()> {
+        dispatch!(self, api_write::dismiss_notification(account.0, id.0))
+    }
+    /// Deletes all of the account's notifications; returns how many there were.
+    pub async fn clear_notifications(&self, account: AccountId) -> StoreResult<u64> {
+        dispatch!(self, api_write::clear_notifications(account.0))
     }
     /// Marks everything up to and including `up_to` as read.
     pub async fn mark_notifications_read(

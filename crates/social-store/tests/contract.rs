@@ -6,10 +6,14 @@
 mod accounts;
 #[path = "contract/api.rs"]
 mod api;
+#[path = "contract/api_write.rs"]
+mod api_write;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/media.rs"]
+mod media;
 #[path = "contract/oauth.rs"]
 mod oauth;
 #[path = "contract/posts.rs"]
@@ -47,4 +51,12 @@ contract_tests!(
     social::notifications_and_unread,
     api::search_accounts_and_tags,
     api::favourited_and_reblogged_by,
+    api_write::bookmarks,
+    api_write::idempotent_create,
+    api_write::markers,
+    api_write::notification_get_dismiss_clear,
+    media::owner_only,
+    media::attach_checks,
+    media::hydrated_everywhere,
+    media::deletion_and_orphan_sweep,
 );

@@ -63,5 +63,11 @@ pub(crate) async fn hydrate(
             .map(|a| (a.id.0, a))
             .collect();
     let extras = extras(ctx, viewer, &assemble::post_ids(&posts, &originals)).await?;
-    Ok(assemble::assemble(posts, &originals, &accounts, &extras))
+    let mut views = assemble::assemble(posts, &originals, &accounts, &extras);
+    if !extras.with_media.is_empty() {
+        let mut ids: Vec<i64> = extras.with_media.iter().copied().collect();
+        ids.sort_unstable();
+        assemble::attach_media(&mut views, super::media::for_posts(ctx, &ids).await?);
+    }
+    Ok(views)
 }

@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::hydrate::hydrate;
 use crate::error::StoreResult;
-use crate::model::{NotificationView, Page};
+use crate::model::{NotificationFilter, NotificationView, Page};
 use social_core::{NotificationId, NotificationKind};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -17,13 +17,54 @@ pub(crate) async fn list(
     account: i64,
     page: Page,
 ) -> StoreResult<Vec<NotificationView>> {
+    list_filtered(ctx, account, page, &NotificationFilter::default()).await
+}
+
+/// SQL condition on `n.kind` and `n.id` for a filter. Kinds are written as literals: they come
+/// from `NotificationKind::as_str`, never from the client.
+fn filter_sql(filter: &NotificationFilter) -> String {
+    let list = |kinds: &[NotificationKind]| {
+        kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut sql = String::new();
+    if let Some(kinds) = &filter.kinds {
+        if kinds.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND n.kind IN ({})", list(kinds)));
+        }
+    }
+    if !filter.exclude_kinds.is_empty() {
+        sql.push_str(&format!(
+            " AND n.kind NOT IN ({})",
+            list(&filter.exclude_kinds)
+        ));
+    }
+    if let Some(id) = filter.only_id {
+        sql.push_str(&format!(" AND n.id = {id}"));
+    }
+    sql
+}
+
+/// `list` restricted by kinds (or to one notification).
+pub(crate) async fn list_filtered(
+    ctx: &Ctx<'_>,
+    account: i64,
+    page: Page,
+    filter: &NotificationFilter,
+) -> StoreResult<Vec<NotificationView>> {
     let (tail, reverse) = page_sql("n.id", &page, 2);
     let sql = format!(
         "SELECT n.id, n.kind, n.from_account_id, n.post_id, n.created_at, \
          a.notifications_read_id AS read_id FROM notifications n \
-         JOIN accounts a ON a.id = n.account_id WHERE n.account_id = $1 AND {} AND {}{tail}",
+         JOIN accounts a ON a.id = n.account_id WHERE n.account_id = $1 AND {} AND {}{}{tail}",
         not_muted_sql("n.from_account_id", "$1"),
         not_blocked_sql("n.from_account_id", "$1"),
+        filter_sql(filter),
     );
     let mut rows = bind_page(sqlx::query(&sql).bind(account), &page)
         .fetch_all(ctx.read)

@@ -32,13 +32,27 @@ async fn resolve_original(tx: &mut Tx, viewer: i64, id: i64) -> StoreResult<Post
 }
 
 pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> StoreResult<Post> {
-    let author = ins.author_id.0;
     let mut tx = ctx.begin().await?;
+    let post = create_post_in(ctx, &mut tx, ins, ctx.next_id(), now).await?;
+    tx.commit().await?;
+    Ok(post)
+}
+
+/// `create_post` inside the caller's transaction, with the new post's id chosen by the caller
+/// (the API's idempotency record is written before the post, in the same transaction).
+pub(crate) async fn create_post_in(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    ins: &PostInsert,
+    id: i64,
+    now: i64,
+) -> StoreResult<Post> {
+    let author = ins.author_id.0;
     let parent = match ins.in_reply_to_id {
-        Some(pid) => Some(resolve_original(&mut tx, author, pid.0).await?),
+        Some(pid) => Some(resolve_original(tx, author, pid.0).await?),
         None => None,
     };
-    let mentioned = resolve_mentions(&mut tx, &social_core::text::mentions(&ins.text)).await?;
+    let mentioned = resolve_mentions(tx, &social_core::text::mentions(&ins.text)).await?;
     let others: Vec<i64> = mentioned.iter().copied().filter(|&m| m != author).collect();
     if ins.visibility == Visibility::Direct && others.is_empty() {
         return Err(StoreError::Invalid(ValidationError::new(
@@ -46,7 +60,6 @@ pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> St
             "A direct post must mention at least one account.",
         )));
     }
-    let id = ctx.next_id();
     let row = sqlx::query(&format!(
         "INSERT INTO posts (id, author_id, text, visibility, in_reply_to_id, \
          in_reply_to_account_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -59,42 +72,45 @@ pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> St
     .bind(parent.as_ref().map(|p| p.id.0))
     .bind(parent.as_ref().map(|p| p.author_id.0))
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => e.into(),
     })?;
     let post = post_from_row(&row)?;
+    if !ins.media_ids.is_empty() {
+        super::media::attach(tx, author, id, &ins.media_ids).await?;
+    }
     for m in &mentioned {
         sqlx::query("INSERT INTO post_mentions (post_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(*m)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     for tag in social_core::text::hashtags(&ins.text) {
         sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(tag)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     if let Some(p) = &parent {
         sqlx::query("UPDATE posts SET replies_count = replies_count + 1 WHERE id = $1")
             .bind(p.id.0)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     sqlx::query("UPDATE accounts SET posts_count = posts_count + 1 WHERE id = $1")
         .bind(author)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    fan_out(&mut tx, &post, parent.as_ref().map(|p| p.author_id.0)).await?;
+    fan_out(tx, &post, parent.as_ref().map(|p| p.author_id.0)).await?;
     if let Some(p) = &parent {
         notify(
             ctx,
-            &mut tx,
+            tx,
             p.author_id.0,
             NotificationKind::Reply,
             author,
@@ -105,19 +121,9 @@ pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> St
     }
     for m in others {
         if Some(m) != parent.as_ref().map(|p| p.author_id.0) {
-            notify(
-                ctx,
-                &mut tx,
-                m,
-                NotificationKind::Mention,
-                author,
-                Some(id),
-                now,
-            )
-            .await?;
+            notify(ctx, tx, m, NotificationKind::Mention, author, Some(id), now).await?;
         }
     }
-    tx.commit().await?;
     Ok(post)
 }
 

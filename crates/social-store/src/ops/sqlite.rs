@@ -7,12 +7,16 @@ pub(crate) const IS_SQLITE: bool = true;
 pub(crate) mod accounts;
 #[path = "api.rs"]
 pub(crate) mod api;
+#[path = "api_write.rs"]
+pub(crate) mod api_write;
 #[path = "common.rs"]
 pub(crate) mod common;
 #[path = "follows.rs"]
 pub(crate) mod follows;
 #[path = "hydrate.rs"]
 pub(crate) mod hydrate;
+#[path = "media.rs"]
+pub(crate) mod media;
 #[path = "notifications.rs"]
 pub(crate) mod notifications;
 #[path = "oauth.rs"]

@@ -71,14 +71,16 @@ pub(crate) fn home_rich_sql(page: &Page) -> String {
     assemble::rich_sql(&ids, post_cols, account_cols)
 }
 
-/// One `rich_sql` row as a view (`None`: a boost whose original vanished).
-fn rich_row(r: &DbRow) -> Result<Option<PostView>, sqlx::Error> {
+/// One `rich_sql` row as a view (`None`: a boost whose original vanished); posts with media
+/// are noted in `with_media`.
+fn rich_row(r: &DbRow, with_media: &mut Vec<i64>) -> Result<Option<PostView>, sqlx::Error> {
     let extras = |at: usize| -> Result<assemble::RawExtras, sqlx::Error> {
         Ok(assemble::RawExtras {
             tags: r.try_get(at)?,
             mentions: r.try_get(at + 1)?,
             favourited: r.try_get::<Option<bool>, _>(at + 2)?.unwrap_or(false),
             reblogged: r.try_get::<Option<bool>, _>(at + 3)?.unwrap_or(false),
+            has_media: r.try_get::<Option<bool>, _>(at + 4)?.unwrap_or(false),
         })
     };
     let original = match r.try_get::<Option<i64>, _>(assemble::RICH_ORIGINAL)? {
@@ -99,6 +101,7 @@ fn rich_row(r: &DbRow) -> Result<Option<PostView>, sqlx::Error> {
         account_at(r, assemble::RICH_AUTHOR)?,
         extras(assemble::RICH_EXTRAS)?,
         original,
+        with_media,
     ))
 }
 
@@ -108,10 +111,16 @@ pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<
         .fetch_all(ctx.read)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut with_media = Vec::new();
     for r in &rows {
-        out.extend(rich_row(r)?);
+        out.extend(rich_row(r, &mut with_media)?);
     }
     assemble::sort_newest_first(&mut out);
+    if !with_media.is_empty() {
+        with_media.sort_unstable();
+        with_media.dedup();
+        assemble::attach_media(&mut out, super::media::for_posts(ctx, &with_media).await?);
+    }
     Ok(out)
 }
 

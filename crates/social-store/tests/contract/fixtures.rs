@@ -48,6 +48,7 @@ pub fn post_by(author: &Account) -> PostBuilder {
             text: format!("a post by {}", author.username),
             visibility: Visibility::Public,
             in_reply_to_id: None,
+            media_ids: Vec::new(),
         },
     }
 }
@@ -63,6 +64,10 @@ impl PostBuilder {
     }
     pub fn reply_to(mut self, id: PostId) -> Self {
         self.insert.in_reply_to_id = Some(id);
+        self
+    }
+    pub fn media(mut self, ids: &[social_core::MediaId]) -> Self {
+        self.insert.media_ids = ids.to_vec();
         self
     }
     pub fn insert(self) -> PostInsert {

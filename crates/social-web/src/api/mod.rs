@@ -6,16 +6,22 @@
 //! preflight, trailing slash) in front of routing.
 
 pub mod accounts;
+pub mod accounts_write;
 pub mod apps;
 pub mod auth;
+pub mod bookmarks;
 pub mod entities;
 pub mod error;
 pub mod extract;
+pub mod follow_requests;
 pub mod instance;
+pub mod markers;
+pub mod notifications;
 pub mod oauth;
 pub mod pagination;
 pub mod search;
 pub mod statuses;
+pub mod statuses_write;
 pub mod timelines;
 
 pub use auth::{ApiUser, AppToken, MaybeApiUser};
@@ -46,9 +52,15 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .merge(accounts::routes())
         .merge(instance::routes())
-        .merge(search::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())
+        .merge(search::routes())
+        .merge(statuses_write::routes())
+        .merge(accounts_write::routes())
+        .merge(bookmarks::routes())
+        .merge(notifications::routes())
+        .merge(follow_requests::routes())
+        .merge(markers::routes())
 }
 
 /// Paths served as API: JSON errors, CORS, no session, no CSRF.

@@ -47,6 +47,7 @@ pub async fn create(
                 text,
                 visibility,
                 in_reply_to_id,
+                media_ids: Vec::new(),
             };
             match state.store.create_post(insert).await {
                 Ok(post) if post.in_reply_to_id.is_some() => {

@@ -203,6 +203,7 @@ pub async fn post_reply(
             text: text.into(),
             visibility,
             in_reply_to_id: to,
+            media_ids: Vec::new(),
         })
         .await
         .unwrap()

@@ -11,6 +11,8 @@ mod api_oauth;
 mod api_read;
 mod api_read_auth;
 mod api_support;
+mod api_write;
+mod api_write_support;
 mod bad_input;
 mod cache;
 mod eviction;
