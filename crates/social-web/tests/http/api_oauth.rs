@@ -927,3 +927,78 @@ async fn cors_trailing_slash_and_metadata() {
         assert!(scopes.contains(&json!("follow")));
     });
 }
+
+#[tokio::test]
+async fn scopes_decide_what_a_token_may_do() {
+    each_backend!(|app: TestApp| async move {
+        let path = "/api/v1/accounts/verify_credentials";
+        for (scopes, expected) in [
+            ("read", StatusCode::OK),
+            ("read:accounts", StatusCode::OK),
+            ("profile", StatusCode::OK),
+            ("write", StatusCode::FORBIDDEN),
+            ("read:statuses write:accounts follow", StatusCode::FORBIDDEN),
+        ] {
+            let token = token_for(&app, "grace", scopes).await;
+            let resp = http()
+                .get(format!("{}{path}", app.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let (status, _, body) = read(resp).await;
+            assert_eq!(status, expected, "{scopes}: {body}");
+            if expected == StatusCode::FORBIDDEN {
+                assert_eq!(
+                    body["error"],
+                    "This action is outside the authorized scopes"
+                );
+            } else {
+                assert_eq!(body["username"], "grace");
+            }
+        }
+        // An app-only token is no user.
+        let client = register(&app, json!(OOB), "read").await;
+        let (_, body) = exchange(
+            &app,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+            ],
+        )
+        .await;
+        let app_token = body["access_token"].as_str().unwrap();
+        let (status, body) = get_json(&app, path, Some(app_token)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    });
+}
+
+/// Mastodon.py drives registration and the code flow (`tests/clients/mastodon_py_oauth.py`).
+/// Ignored by default: it needs Mastodon.py installed for the Python named by
+/// `SOCIAL_TEST_PYTHON` (default `python3`). Run with
+/// `cargo test -p social-web --test http mastodon_py -- --ignored`.
+#[tokio::test]
+#[ignore = "needs Mastodon.py (PyPI)"]
+async fn mastodon_py_code_flow() {
+    let backend = crate::harness::backends().remove(0);
+    let app = TestApp::spawn(&backend, Default::default()).await;
+    app.account("heidi", Role::User).await;
+    let python = std::env::var("SOCIAL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/mastodon_py_oauth.py"
+    );
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .arg(&app.base)
+        .arg("heidi")
+        .arg(password_of("heidi"))
+        .output()
+        .await
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("mastodon.py ok: heidi"), "{stdout}");
+}
