@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod media;
 pub mod pages;
 pub mod request_id;
 pub mod session;
@@ -46,6 +47,12 @@ pub struct WebConfig {
     pub tls: bool,
     /// Request bodies above this are refused with 413 before they are read.
     pub max_body_bytes: usize,
+    /// Where uploaded media files live (`<data_dir>/media`); created on the first upload.
+    pub media_dir: std::path::PathBuf,
+    /// Largest accepted media upload in bytes (the upload routes' own body limit).
+    pub media_max_bytes: usize,
+    /// Most pixels (width × height) an uploaded image may have, read before decoding.
+    pub media_max_pixels: u64,
     /// The public URL of the site (`https://social.example`, no trailing slash), used in
     /// absolute URLs of the API (OAuth metadata, entity URLs). None: built from each
     /// request's `Host` header.
@@ -60,6 +67,9 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             tls: false,
             max_body_bytes: 64 * 1024,
+            media_dir: std::path::PathBuf::from("/var/lib/social/media"),
+            media_max_bytes: 10 * 1024 * 1024,
+            media_max_pixels: 33_177_600,
             base_url: None,
         }
     }
@@ -106,6 +116,7 @@ impl AppState {
 pub fn router(state: AppState) -> axum::Router {
     let max_body = state.config.max_body_bytes;
     let api = api::routes()
+        .merge(api::media::routes(&state.config))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn(api::json_errors));
     let app = axum::Router::new()
@@ -150,6 +161,7 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::get_static))
+        .route("/media/{dir}/{file}", get(media::get_file))
         .route(
             "/oauth/authorize",
             get(oauth::authorize_page).post(oauth::authorize_submit),

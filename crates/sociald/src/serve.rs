@@ -57,6 +57,9 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         trusted_proxies: checked.trusted_proxies.clone(),
         tls: tls.is_some(),
         max_body_bytes: config.server.max_body_bytes,
+        media_dir: config.media_dir(),
+        media_max_bytes: config.media.max_bytes,
+        media_max_pixels: config.media.max_pixels,
         // Under TLS the first domain is canonical; otherwise each request's Host is used.
         base_url: tls
             .as_ref()
@@ -65,6 +68,7 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
     };
     let state = AppState::new(web_config, store.clone());
     let app = social_web::router(state.clone());
+    let sweeper = tokio::spawn(sweep_media(state.clone()));
     let opened = listeners::open(activated, &checked.listen, &checked.tls.listen).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -201,6 +205,7 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
     if let Some(renewer) = renewer {
         renewer.abort();
     }
+    sweeper.abort();
     store.close().await;
     drop(held_https);
     tracing::info!("stopped");
@@ -246,6 +251,25 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     })
     .await
     .with_context(|| format!("opening the database {shown}"))
+}
+
+/// Removes unattached media older than a day, hourly (the first run a minute after start).
+async fn sweep_media(state: AppState) {
+    let mut tick = tokio::time::interval_at(
+        tokio::time::Instant::now() + Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
+    loop {
+        tick.tick().await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        match social_web::media::sweep_orphans(&state, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "swept unattached media"),
+            Err(e) => tracing::warn!(error = %e, "sweeping unattached media failed"),
+        }
+    }
 }
 
 /// SIGTERM and SIGINT handlers.

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod follow_requests;
 pub mod instance;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;

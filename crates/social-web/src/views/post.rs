@@ -84,6 +84,16 @@ fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> M
             }
             @if post.in_reply_to_id.is_some() { p.hint { "A reply" } }
             div.text { (post_text(&post.text)) }
+            @if !shown.media.is_empty() {
+                div.media {
+                    @for m in &shown.media {
+                        a href={ "/media/" (m.file_name) } {
+                            img src={ "/media/" (m.thumb_name) } alt=(m.description)
+                                width=(m.thumb_width) height=(m.thumb_height) loading="lazy";
+                        }
+                    }
+                }
+            }
             p.hint {
                 (post.replies_count) " replies · " (post.favourites_count) " favourites · "
                 (post.reblogs_count) " boosts"

@@ -61,6 +61,9 @@ pub struct TestApp {
     pub store: Store,
     #[allow(dead_code)]
     pub addr: SocketAddr,
+    /// Where this server keeps uploaded media.
+    #[allow(dead_code)]
+    pub media_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -79,10 +82,12 @@ impl TestApp {
     /// `redis_override`: use this Redis URL instead of the backend's (cache tests).
     pub async fn spawn_with(
         backend: &Backend,
-        config: WebConfig,
+        mut config: WebConfig,
         redis_override: Option<String>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        config.media_dir = dir.path().join("media");
+        let media_dir = config.media_dir.clone();
         let (database_url, redis_url) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/social.db", dir.path().display()), None),
             Backend::Postgres {
@@ -111,6 +116,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             store,
             addr,
+            media_dir,
             _dir: dir,
             server,
         }

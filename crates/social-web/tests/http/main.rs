@@ -17,6 +17,7 @@ mod bad_input;
 mod cache;
 mod eviction;
 mod graph;
+mod media;
 mod notifications;
 mod posts;
 mod registration;

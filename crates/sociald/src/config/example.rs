@@ -21,6 +21,10 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
         "acme",
         "Where certificates come from when tls.mode is acme.",
     ),
+    (
+        "media",
+        "Uploaded images, kept under <data_dir>/media (see docs/api.md, Media).",
+    ),
 ];
 
 /// Every key: (section, key, documentation). Lines are separated by `\n`.
@@ -156,6 +160,20 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "After a failed order sociald keeps serving the old certificate and retries after this\n\
          many seconds, then 10x and 100x as long, then daily (never later than half the time\n\
          left on the certificate).",
+    ),
+    (
+        "media",
+        "max_bytes",
+        "Largest accepted upload in bytes (default 10 MiB); larger ones get 413 before they\n\
+         are read. Only the upload routes allow bodies this big (server.max_body_bytes stays\n\
+         the limit elsewhere). 1024 to 104857600.",
+    ),
+    (
+        "media",
+        "max_pixels",
+        "Most pixels (width x height) of an uploaded image, read from its header before it\n\
+         is decoded, against decompression bombs; no side may exceed 8192 either.\n\
+         1 to 67108864.",
     ),
 ];
 

@@ -47,6 +47,7 @@ pub struct Config {
     pub log: LogConfig,
     pub tls: TlsConfig,
     pub acme: AcmeConfig,
+    pub media: MediaConfig,
 }
 
 /// `[server]`: listeners, state directory, proxies, request limits, shutdown.
@@ -190,6 +191,25 @@ impl Default for AcmeConfig {
     }
 }
 
+/// `[media]`: uploaded images (stored under `<data_dir>/media`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// Largest accepted upload in bytes; larger ones get 413 before they are read.
+    pub max_bytes: usize,
+    /// Most pixels (width × height) of an uploaded image, checked before decoding.
+    pub max_pixels: u64,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 * 1024 * 1024,
+            max_pixels: 33_177_600,
+        }
+    }
+}
+
 impl Config {
     /// The database URL to open: `database.url`, or SQLite inside the data directory.
     pub fn database_url(&self) -> String {
@@ -199,6 +219,13 @@ impl Config {
         let dir = std::path::absolute(&self.server.data_dir)
             .unwrap_or_else(|_| self.server.data_dir.clone());
         format!("sqlite://{}", dir.join("social.db").display())
+    }
+
+    /// Where uploaded media files live.
+    pub fn media_dir(&self) -> PathBuf {
+        let dir = std::path::absolute(&self.server.data_dir)
+            .unwrap_or_else(|_| self.server.data_dir.clone());
+        dir.join("media")
     }
 
     /// `redis.url`, or `None` for the in-process cache.

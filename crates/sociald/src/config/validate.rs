@@ -95,6 +95,18 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
     if server.max_body_bytes < 1024 {
         return Err(invalid("server.max_body_bytes", "must be at least 1024"));
     }
+    if !(1024..=100 * 1024 * 1024).contains(&config.media.max_bytes) {
+        return Err(invalid(
+            "media.max_bytes",
+            "must be between 1024 and 104857600",
+        ));
+    }
+    if !(1..=8192 * 8192).contains(&config.media.max_pixels) {
+        return Err(invalid(
+            "media.max_pixels",
+            "must be between 1 and 67108864",
+        ));
+    }
     let instance = &config.instance;
     if instance.name.trim().is_empty() {
         return Err(invalid("instance.name", "must not be empty"));
