@@ -6,6 +6,8 @@ use crate::harness::TestApp;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+use social_core::{AccountId, PostId, Visibility};
+use social_store::PostInsert;
 use std::path::PathBuf;
 
 /// A JSON response.
@@ -165,7 +167,7 @@ pub fn assert_snapshot(name: &str, value: &Value, base: &str) {
 
 /// A user token with `scopes` for `account`, issued through the store for a fresh app (the
 /// OAuth flow itself has its own tests).
-pub async fn api_token(app: &TestApp, account: social_core::AccountId, scopes: &str) -> String {
+pub async fn api_token(app: &TestApp, account: AccountId, scopes: &str) -> String {
     let client = app
         .store
         .create_app(social_store::AppInsert {
@@ -181,4 +183,29 @@ pub async fn api_token(app: &TestApp, account: social_core::AccountId, scopes: &
         .await
         .unwrap()
         .token
+}
+
+/// Writes a post directly through the store.
+pub async fn post(app: &TestApp, author: AccountId, text: &str, visibility: Visibility) -> PostId {
+    post_reply(app, author, text, visibility, None).await
+}
+
+pub async fn post_reply(
+    app: &TestApp,
+    author: AccountId,
+    text: &str,
+    visibility: Visibility,
+    to: Option<PostId>,
+) -> PostId {
+    app.store
+        .create_post(PostInsert {
+            author_id: author,
+            text: text.into(),
+            visibility,
+            in_reply_to_id: to,
+            media_ids: Vec::new(),
+        })
+        .await
+        .unwrap()
+        .id
 }

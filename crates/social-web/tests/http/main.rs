@@ -9,6 +9,7 @@ mod redis_server;
 mod accounts;
 mod api_oauth;
 mod api_read;
+mod api_read_auth;
 mod api_support;
 mod api_write;
 mod api_write_support;
