@@ -161,6 +161,10 @@ fn grants(granted: &str, required: &str) -> bool {
     if granted == "follow" {
         return FOLLOW.contains(&required);
     }
+    // `profile` (only one's own profile) is part of what `read:accounts` allows.
+    if required == "profile" && matches!(granted, "read" | "read:accounts") {
+        return true;
+    }
     // `read` covers `read:x`, `admin:read` covers `admin:read:x`; `read` does not cover
     // `admin:read:…` since the prefix must be followed by a colon at the start.
     required
@@ -235,6 +239,17 @@ mod tests {
         let admin = Scopes::parse("admin:read").expect("known");
         assert!(admin.covers("admin:read:accounts"));
         assert!(!admin.covers("read:accounts"));
+        assert!(s.covers("profile"));
+        assert!(
+            Scopes::parse("read:accounts")
+                .expect("known")
+                .covers("profile")
+        );
+        assert!(
+            !Scopes::parse("profile")
+                .expect("known")
+                .covers("read:accounts")
+        );
         assert!(
             !Scopes::parse("read:statuses")
                 .expect("known")

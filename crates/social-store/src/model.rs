@@ -320,3 +320,14 @@ pub struct TokenAuth {
     /// tokens.
     pub account: Option<Account>,
 }
+
+/// Figures the instance endpoints publish.
+#[derive(Clone, Debug)]
+pub struct InstanceStats {
+    /// Active accounts.
+    pub user_count: i64,
+    /// Posts of active accounts (their `posts_count`, which leaves boosts out).
+    pub status_count: i64,
+    /// The oldest active admin, if any.
+    pub contact: Option<Account>,
+}

@@ -635,6 +635,32 @@ impl Store {
     ) -> StoreResult<()> {
         dispatch!(self, notifications::mark_read(account.0, up_to.0))
     }
+
+    // ---- client API --------------------------------------------------------------------------
+
+    /// Active accounts whose username or display name starts with `prefix` (ignoring case),
+    /// the exact username first.
+    pub async fn search_accounts(&self, prefix: &str, limit: u32) -> StoreResult<Vec<Account>> {
+        dispatch!(self, api::search_accounts(prefix, limit))
+    }
+    /// Hashtags used in public posts that start with `prefix` (normalised here), alphabetically.
+    pub async fn search_tags(&self, prefix: &str, limit: u32) -> StoreResult<Vec<String>> {
+        let prefix = social_core::text::normalize_tag(prefix);
+        dispatch!(self, api::search_tags(&prefix, limit))
+    }
+    /// Account and post counts and the contact admin, for the instance endpoints.
+    pub async fn instance_stats(&self) -> StoreResult<InstanceStats> {
+        dispatch!(self, api::instance_stats())
+    }
+    /// Accounts that favourited the post, by account ID, newest first. The caller checks
+    /// that the viewer may see the post (`get_post_view`).
+    pub async fn favourited_by(&self, id: PostId, page: Page) -> StoreResult<Vec<Account>> {
+        dispatch!(self, api::interacted(id.0, page, false))
+    }
+    /// Accounts that boosted the post, by account ID, newest first (see `favourited_by`).
+    pub async fn reblogged_by(&self, id: PostId, page: Page) -> StoreResult<Vec<Account>> {
+        dispatch!(self, api::interacted(id.0, page, true))
+    }
 }
 
 // OAuth apps, codes and tokens: a child module so it shares `dispatch!` and the private fields.

@@ -4,6 +4,8 @@
 
 #[path = "contract/accounts.rs"]
 mod accounts;
+#[path = "contract/api.rs"]
+mod api;
 #[path = "contract/api_write.rs"]
 mod api_write;
 #[path = "contract/fixtures.rs"]
@@ -12,6 +14,8 @@ mod fixtures;
 mod harness;
 #[path = "contract/media.rs"]
 mod media;
+#[path = "contract/oauth.rs"]
+mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
 #[path = "contract/social.rs"]
@@ -27,6 +31,9 @@ contract_tests!(
     accounts::session_of_disabled_account,
     accounts::registration_mode,
     accounts::invites,
+    oauth::apps,
+    oauth::codes_are_single_use,
+    oauth::tokens_and_revocation,
     posts::mentions_tags_and_reply_counts,
     posts::direct_needs_a_mention,
     posts::favourites_idempotent,
@@ -50,4 +57,6 @@ contract_tests!(
     media::attach_checks,
     media::hydrated_everywhere,
     media::deletion_and_orphan_sweep,
+    api::search_accounts_and_tags,
+    api::favourited_and_reblogged_by,
 );

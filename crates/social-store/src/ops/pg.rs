@@ -5,6 +5,8 @@ pub(crate) const IS_SQLITE: bool = false;
 
 #[path = "accounts.rs"]
 pub(crate) mod accounts;
+#[path = "api.rs"]
+pub(crate) mod api;
 #[path = "api_write.rs"]
 pub(crate) mod api_write;
 #[path = "common.rs"]

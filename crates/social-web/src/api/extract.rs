@@ -441,6 +441,7 @@ impl<'de> de::Deserializer<'de> for Loose {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Params {

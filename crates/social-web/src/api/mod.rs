@@ -5,12 +5,19 @@
 //! ([`json_errors`], a body limit) apart from the HTML pages' stack, and runs [`edge`] (CORS,
 //! preflight, trailing slash) in front of routing.
 
+pub mod accounts;
 pub mod apps;
 pub mod auth;
+pub mod entities;
 pub mod error;
 pub mod extract;
+pub mod instance;
 pub mod media;
 pub mod oauth;
+pub mod pagination;
+pub mod search;
+pub mod statuses;
+pub mod timelines;
 
 pub use auth::{ApiUser, AppToken, MaybeApiUser};
 pub use error::{ApiError, ApiResult};
@@ -38,6 +45,11 @@ pub fn routes() -> axum::Router<AppState> {
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata),
         )
+        .merge(accounts::routes())
+        .merge(instance::routes())
+        .merge(search::routes())
+        .merge(statuses::routes())
+        .merge(timelines::routes())
 }
 
 /// Paths served as API: JSON errors, CORS, no session, no CSRF.

@@ -7,6 +7,9 @@ mod harness;
 mod redis_server;
 
 mod accounts;
+mod api_oauth;
+mod api_read;
+mod api_support;
 mod bad_input;
 mod cache;
 mod eviction;

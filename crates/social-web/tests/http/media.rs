@@ -440,6 +440,17 @@ async fn api_media_attached_shows_in_post_page() {
             .assert_contains("alt=\"two &lt;colours&gt; &amp; a line\"")
             .assert_contains("loading=\"lazy\"")
             .assert_contains("width=\"64\" height=\"48\"");
+        // The Status entity embeds the MediaAttachment entity.
+        let status: Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/statuses/{}", app.base, post.id))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(status["media_attachments"], serde_json::json!([m]));
         // The local timeline shows it too.
         app.client()
             .get("/local")
