@@ -440,6 +440,17 @@ async fn api_media_attached_shows_in_post_page() {
             .assert_contains("alt=\"two &lt;colours&gt; &amp; a line\"")
             .assert_contains("loading=\"lazy\"")
             .assert_contains("width=\"64\" height=\"48\"");
+        // The Status entity embeds the MediaAttachment entity.
+        let status: Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/statuses/{}", app.base, post.id))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(status["media_attachments"], serde_json::json!([m]));
         // The local timeline shows it too.
         app.client()
             .get("/local")
@@ -467,6 +478,60 @@ async fn media_files_no_traversal() {
                 .await
                 .unwrap();
             assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+    });
+}
+
+#[tokio::test]
+async fn media_orphan_sweep_removes_rows_and_files() {
+    each_backend!(|app: TestApp| async move {
+        let alice = app.account("alice", social_core::Role::User).await;
+        let t = token(&app, alice, "write:media").await;
+        let jpeg = sample(ImageFormat::Jpeg);
+        let (_, orphan) = upload(&app, &t, &jpeg, "orphan.jpg").await;
+        let (_, used) = upload(&app, &t, &jpeg, "used.jpg").await;
+        let used_id: MediaId = used["id"].as_str().unwrap().parse().unwrap();
+        app.store
+            .create_post(PostInsert {
+                author_id: alice,
+                text: "kept".into(),
+                visibility: Visibility::Public,
+                in_reply_to_id: None,
+                media_ids: vec![used_id],
+            })
+            .await
+            .unwrap();
+        let state = social_web::AppState::new(
+            WebConfig {
+                media_dir: app.media_dir.clone(),
+                ..WebConfig::default()
+            },
+            app.store.clone(),
+        );
+        let now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+        )
+        .unwrap();
+        // Fresh uploads are kept for a day.
+        assert_eq!(
+            social_web::media::sweep_orphans(&state, now).await.unwrap(),
+            0
+        );
+        let later = now + social_web::media::ORPHAN_AGE_MS + 1000;
+        assert_eq!(
+            social_web::media::sweep_orphans(&state, later)
+                .await
+                .unwrap(),
+            1
+        );
+        for key in ["url", "preview_url"] {
+            let (status, _, _) = fetch(orphan[key].as_str().unwrap()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{key} of the orphan");
+            let (status, _, _) = fetch(used[key].as_str().unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{key} of the attached one");
         }
     });
 }

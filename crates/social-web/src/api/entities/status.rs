@@ -28,7 +28,7 @@ pub struct StatusJson {
     pub visibility: &'static str,
     pub sensitive: bool,
     pub spoiler_text: String,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<crate::api::media::MediaAttachmentJson>,
     pub application: Option<()>,
     pub mentions: Vec<MentionJson>,
     pub tags: Vec<TagRef>,
@@ -65,7 +65,11 @@ pub fn status(v: &PostView, urls: &Urls) -> StatusJson {
         visibility: p.visibility.as_str(),
         sensitive: false,
         spoiler_text: String::new(),
-        media_attachments: Vec::new(),
+        media_attachments: v
+            .media
+            .iter()
+            .map(|m| crate::api::media::media_attachment_entity(m, &urls.base))
+            .collect(),
         application: None,
         mentions: v
             .mentions
