@@ -84,6 +84,11 @@ const EXPOSE_HEADERS: &str = "Link, X-RateLimit-Limit, X-RateLimit-Remaining, \
 pub async fn edge(mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if !is_api_path(path) {
+        // The consent page is HTML, but clients build its URL themselves: toot asks for
+        // `/oauth/authorize/?…`, which Mastodon (Rails) serves as `/oauth/authorize`.
+        if path == "/oauth/authorize/" {
+            strip_trailing_slash(&mut req);
+        }
         return next.run(req).await;
     }
     if req.method() == Method::OPTIONS {
@@ -109,6 +114,15 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
         );
         return response;
     }
+    strip_trailing_slash(&mut req);
+    let mut response = next.run(req).await;
+    cors_headers(response.headers_mut());
+    response
+}
+
+/// Rewrites `/a/b/?q` to `/a/b?q` (the query is kept; `/` stays `/`).
+fn strip_trailing_slash(req: &mut Request) {
+    let path = req.uri().path();
     if path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
         let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
@@ -120,9 +134,6 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
             *req.uri_mut() = uri;
         }
     }
-    let mut response = next.run(req).await;
-    cors_headers(response.headers_mut());
-    response
 }
 
 fn cors_headers(headers: &mut HeaderMap) {

@@ -974,31 +974,39 @@ async fn scopes_decide_what_a_token_may_do() {
     });
 }
 
-/// Mastodon.py drives registration and the code flow (`tests/clients/mastodon_py_oauth.py`).
-/// Ignored by default: it needs Mastodon.py installed for the Python named by
-/// `SOCIAL_TEST_PYTHON` (default `python3`). Run with
-/// `cargo test -p social-web --test http mastodon_py -- --ignored`.
+/// toot builds its authorization URL as `/oauth/authorize/?…` (trailing slash): Rails serves
+/// that as `/oauth/authorize`, and so do we, signed in or not (found by tests/api/clients).
 #[tokio::test]
-#[ignore = "needs Mastodon.py (PyPI)"]
-async fn mastodon_py_code_flow() {
-    let backend = crate::harness::backends().remove(0);
-    let app = TestApp::spawn(&backend, Default::default()).await;
-    app.account("heidi", Role::User).await;
-    let python = std::env::var("SOCIAL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/mastodon_py_oauth.py"
-    );
-    let out = tokio::process::Command::new(python)
-        .arg(script)
-        .arg(&app.base)
-        .arg("heidi")
-        .arg(password_of("heidi"))
-        .output()
-        .await
-        .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
-    assert!(stdout.contains("mastodon.py ok: heidi"), "{stdout}");
+async fn authorize_with_a_trailing_slash() {
+    each_backend!(|app: TestApp| async move {
+        let client = register(&app, json!(OOB), "read write follow").await;
+        let path = authorize_path(&client.client_id, OOB, "read write follow", &[]);
+        let slashed = path.replacen("/oauth/authorize?", "/oauth/authorize/?", 1);
+        let browser = app.client();
+        let first = browser.get(&slashed).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        assert_eq!(
+            query_param(first.location(), "next").as_deref(),
+            Some(path.as_str()),
+            "back to the authorize page after the log-in"
+        );
+        sign_in_and_consent(&app, &browser, &path, "trent")
+            .await
+            .assert_status(StatusCode::OK);
+        let consent = browser.get(&slashed).await;
+        consent.assert_status(StatusCode::OK);
+        assert!(
+            consent.body.contains("Authorize Test Client?"),
+            "{}",
+            consent.body
+        );
+        let shown = decide(&browser, &consent, "approve").await;
+        shown.assert_status(StatusCode::OK);
+        assert!(shown.body.contains("id=\"oauth-code\""), "{}", shown.body);
+        // Only this HTML route: other pages keep their exact paths.
+        browser
+            .get("/login/")
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    });
 }
