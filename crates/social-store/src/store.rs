@@ -593,6 +593,22 @@ impl Store {
     pub async fn following(&self, account: AccountId, page: Page) -> StoreResult<Vec<Account>> {
         dispatch!(self, follows::list_accounts(account.0, page, false))
     }
+    /// The accounts `account` blocks, paged by account ID.
+    pub async fn blocked_accounts(
+        &self,
+        account: AccountId,
+        page: Page,
+    ) -> StoreResult<Vec<Account>> {
+        dispatch!(self, follows::list_targets(account.0, page, "blocks"))
+    }
+    /// The accounts `account` mutes, paged by account ID.
+    pub async fn muted_accounts(
+        &self,
+        account: AccountId,
+        page: Page,
+    ) -> StoreResult<Vec<Account>> {
+        dispatch!(self, follows::list_targets(account.0, page, "mutes"))
+    }
 
     // ---- notifications ---------------------------------------------------------------------
 

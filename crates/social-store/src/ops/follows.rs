@@ -306,3 +306,29 @@ pub(crate) async fn list_accounts(
     }
     Ok(out)
 }
+
+/// The accounts `account` blocks (`table` = "blocks") or mutes ("mutes"), paged by account ID.
+pub(crate) async fn list_targets(
+    ctx: &Ctx<'_>,
+    account: i64,
+    page: Page,
+    table: &'static str,
+) -> StoreResult<Vec<Account>> {
+    debug_assert!(table == "blocks" || table == "mutes");
+    let (tail, reverse) = page_sql("a.id", &page, 2);
+    let sql = format!(
+        "SELECT {} FROM {table} t JOIN accounts a ON a.id = t.target_id WHERE t.account_id = $1{tail}",
+        account_cols("a")
+    );
+    let rows = bind_page(sqlx::query(&sql).bind(account), &page)
+        .fetch_all(ctx.read)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(account_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    if reverse {
+        out.reverse();
+    }
+    Ok(out)
+}

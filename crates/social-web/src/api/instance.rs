@@ -45,6 +45,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/filters", get(filters))
         .route("/api/v2/filters", get(filters))
         .route("/api/v1/lists", get(lists))
+        .route("/api/v1/followed_tags", get(followed_tags))
         .route("/api/v1/preferences", get(preferences))
         .route(entities::DEFAULT_AVATAR, get(|| image(AVATAR_PNG)))
         .route(entities::DEFAULT_HEADER, get(|| image(HEADER_PNG)))
@@ -85,6 +86,12 @@ async fn filters(user: ApiUser) -> Result<Response, ApiError> {
 /// `GET /api/v1/lists` (scope `read:lists`): no lists here.
 async fn lists(user: ApiUser) -> Result<Response, ApiError> {
     user.require("read:lists")?;
+    Ok(empty().await)
+}
+
+/// `GET /api/v1/followed_tags` (scope `read:follows`): tags cannot be followed here.
+async fn followed_tags(user: ApiUser) -> Result<Response, ApiError> {
+    user.require("read:follows")?;
     Ok(empty().await)
 }
 

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod accounts_write;
 pub mod apps;
 pub mod auth;
+pub mod blocks;
 pub mod bookmarks;
 pub mod entities;
 pub mod error;
@@ -59,6 +60,7 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(statuses_write::routes())
         .merge(accounts_write::routes())
         .merge(bookmarks::routes())
+        .merge(blocks::routes())
         .merge(notifications::routes())
         .merge(follow_requests::routes())
         .merge(markers::routes())

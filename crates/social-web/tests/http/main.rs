@@ -7,6 +7,7 @@ mod harness;
 mod redis_server;
 
 mod accounts;
+mod api_blocks;
 mod api_oauth;
 mod api_read;
 mod api_read_auth;
