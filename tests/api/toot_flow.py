@@ -3,12 +3,13 @@
   `toot login` (its browser flow: toot prints the authorization URL and asks for the code; the
   browser steps, log-in form and consent page, are done over HTTP by browser.py and the code
   from the out-of-band page is typed back into toot's prompt), `toot whoami`, `toot post`,
-  then `toot timeline` and `toot timelines home` show the post.
+  then `toot timeline` and `toot timelines home` show the post; `toot mute` / `muted` /
+  `unmute` and `block` / `blocked` / `unblock` another account.
 
 toot keeps its configuration (app, token) under $XDG_CONFIG_HOME/toot; this program points
 XDG_CONFIG_HOME at a fresh directory, so nothing of the user's is read or written.
 
-Run by tests/api/clients: python toot_flow.py BASE_URL USER PASSWORD
+Run by tests/api/clients: python toot_flow.py BASE_URL USER PASSWORD OTHER_USER
 Prints one `ok` line per step; the first failed step prints `FAIL step: why` and exits 1.
 """
 
@@ -36,8 +37,9 @@ def expect(cond: bool, why: str) -> None:
 
 
 class Flow:
-    def __init__(self, base: str, user: str, password: str, config_home: str) -> None:
-        self.base, self.user, self.password = base, user, password
+    def __init__(self, base: str, user: str, password: str, other: str,
+                 config_home: str) -> None:
+        self.base, self.user, self.password, self.other = base, user, password, other
         self.nonce = secrets.token_hex(4)
         # toot from this venv, without the user's config or a terminal's colours.
         self.toot = str(Path(sys.executable).with_name("toot"))
@@ -100,17 +102,27 @@ class Flow:
         out = self.run("timelines", "home", "--no-pager", "--no-clear")
         expect(self.text in out, f"the post is not in `toot timelines home`:\n{out}")
 
+    def block_and_mute(self) -> None:
+        for verb, listing in (("mute", "muted"), ("block", "blocked")):
+            self.run(verb, self.other)
+            out = self.run(listing)
+            expect(f"@{self.other}" in out, f"`toot {listing}` does not list @{self.other}:\n{out}")
+            self.run(f"un{verb}", self.other)
+            out = self.run(listing)
+            expect(f"@{self.other}" not in out, f"`toot {listing}` after un{verb}:\n{out}")
+
 
 def main() -> int:
-    base, user, password = sys.argv[1:4]
+    base, user, password, other = sys.argv[1:5]
     with tempfile.TemporaryDirectory(prefix="toot-config.") as config_home:
-        flow = Flow(base.rstrip("/"), user, password, config_home)
+        flow = Flow(base.rstrip("/"), user, password, other, config_home)
         steps = [
             ("toot login (browser flow, out-of-band code typed into the prompt)", flow.login),
             ("toot whoami", flow.whoami),
             ("toot post", flow.post),
             ("toot timeline --once shows the post", flow.timeline),
             ("toot timelines home --no-pager shows the post", flow.timelines_home),
+            ("toot mute, muted, unmute, block, blocked, unblock", flow.block_and_mute),
         ]
         print(f"toot {importlib.metadata.version('toot')} against {base}")
         for name, run in steps:
