@@ -1,6 +1,7 @@
-//! The results tables, each figure next to its target (issue #2: on this 2-core machine,
-//! >= 5,000 req/s, p99 <= 20 ms, idle RSS <= 20 MB, ready <= 200 ms on an existing database;
-//! P7: the API's home timeline >= 10,000 req/s with p99 <= 20 ms, >= 1,000 posts/s).
+//! The results tables, each figure next to its target. Issue #2, on this 2-core machine:
+//! at least 5,000 req/s, p99 <= 20 ms, idle RSS <= 20 MB, ready <= 200 ms on an existing
+//! database. P7: the API's home timeline at least 10,000 req/s with p99 <= 20 ms, and at
+//! least 1,000 posts/s.
 
 use crate::SeedSpec;
 use crate::wrk::{Load, WrkResult};
