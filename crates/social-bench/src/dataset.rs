@@ -182,6 +182,14 @@ impl Cache {
             .execute(&mut conn)
             .await
             .context("VACUUM ANALYZE")?;
+        // The server may run with asynchronous commit for the seeding; sociald's sessions
+        // commit durably, as on the appliance, since the posting run measures writes.
+        sqlx::raw_sql(&format!(
+            "ALTER DATABASE {PG_DATABASE} SET synchronous_commit TO on"
+        ))
+        .execute(&mut conn)
+        .await
+        .context("synchronous_commit")?;
         conn.close().await.ok();
         eprintln!("PostgreSQL data set: ready in {:.0?}", started.elapsed());
         Ok(url)

@@ -1,8 +1,11 @@
 //! `social-bench`: seeds (or reuses a cached) data set, then for SQLite and PostgreSQL starts
-//! the release `sociald` on it and measures start-to-ready time, idle RSS and the home
-//! timeline's throughput and p99 latency under `wrk`, and prints them next to the targets.
-//! `scripts/bench` builds everything, starts PostgreSQL and runs this.
+//! the release `sociald` on it and measures start-to-ready time, idle RSS, the home
+//! timeline's throughput and p99 latency under `wrk` (HTML page, and the client API's JSON
+//! with a bearer token), `POST /api/v1/statuses` throughput and RSS under load, and prints
+//! them next to the targets. `scripts/bench` builds everything, starts PostgreSQL and runs
+//! this.
 
+mod api;
 mod dataset;
 mod handshakes;
 mod report;
@@ -27,6 +30,16 @@ enum Which {
     Sqlite,
     Postgres,
     Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Only {
+    /// The HTML home page (and the HTTPS run) and the client API.
+    All,
+    /// The HTML home page and the HTTPS run.
+    Html,
+    /// The client API (timeline, posting) on plain HTTP.
+    Api,
 }
 
 /// Benchmark sociald's home timeline on a seeded data set.
@@ -79,6 +92,11 @@ struct Cli {
     /// Skip the HTTPS run (SQLite over TLS, and new TLS handshakes per second).
     #[arg(long)]
     no_https: bool,
+    /// Which measurements: the HTML home page (with the HTTPS run), the client API
+    /// (timeline, then posting, which writes into this run's private copy of the data set),
+    /// or all.
+    #[arg(long, value_enum, default_value = "all")]
+    only: Only,
 }
 
 #[tokio::main]
@@ -105,6 +123,17 @@ async fn main() -> anyhow::Result<()> {
         duration_s: cli.duration,
         warmup_s: cli.warmup,
     };
+    let plain = server::Plan {
+        tls: false,
+        html: cli.only != Only::Api,
+        api: cli.only != Only::Html,
+    };
+    let https = !cli.no_https && plain.html;
+    let over_tls = server::Plan {
+        tls: true,
+        html: true,
+        api: false,
+    };
     let run_dir = tempdir()?;
     let mut rows = Vec::new();
     let mut failures = Vec::new();
@@ -112,16 +141,19 @@ async fn main() -> anyhow::Result<()> {
     if matches!(cli.backend, Which::Sqlite | Which::Both) {
         let run = async {
             let url = cache.sqlite(&run_dir.join("sqlite")).await?;
-            server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load, false).await
+            server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load, plain).await
         };
         match run.await {
             Ok(row) => rows.push(row),
             Err(e) => failures.push(format!("sqlite: {e:#}")),
         }
-        if !cli.no_https {
+        if https {
             let run = async {
                 let url = cache.sqlite(&run_dir.join("sqlite-tls")).await?;
-                server::measure("sqlite", &sociald, &url, &run_dir, cli.port, &load, true).await
+                server::measure(
+                    "sqlite", &sociald, &url, &run_dir, cli.port, &load, over_tls,
+                )
+                .await
             };
             match run.await {
                 Ok(row) => rows.push(row),
@@ -135,7 +167,7 @@ async fn main() -> anyhow::Result<()> {
                 bail!("--pg-url (or SOCIAL_BENCH_PG_URL) is needed for the PostgreSQL run");
             };
             let url = cache.postgres(admin_url, &cli.pg_bin).await?;
-            server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load, false).await
+            server::measure("postgres", &sociald, &url, &run_dir, cli.port, &load, plain).await
         };
         match run.await {
             Ok(row) => rows.push(row),

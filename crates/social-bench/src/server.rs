@@ -1,18 +1,31 @@
 //! One measured run of `sociald`: spawn it on a database, time spawn → first 200 from
 //! `/readyz`, read its idle RSS, log in as the bench user through the real form, load `/home`
-//! with wrk, stop it. With `tls`, the same over HTTPS (sociald's self-signed development
-//! certificate), plus new TLS handshakes per second.
+//! with wrk; then (`parts.api`) get a bearer token through the OAuth flow and load the API's
+//! home timeline, then post statuses, with wrk; stop it. With `tls`, the HTML part over HTTPS
+//! (sociald's self-signed development certificate), plus new TLS handshakes per second.
 
+use crate::api;
 use crate::handshakes;
-use crate::report::Row;
+use crate::report::{ApiRun, HtmlRun, Row};
 use crate::seed;
-use crate::wrk::{self, Load};
+use crate::wrk::{self, Load, Target};
 use anyhow::{Context, bail};
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
+
+/// What a run measures.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Serve HTTPS too (the self-signed development certificate) and measure over it.
+    pub tls: bool,
+    /// `GET /home` (HTML, session cookie).
+    pub html: bool,
+    /// The API's home timeline and `POST /api/v1/statuses` (bearer token).
+    pub api: bool,
+}
 
 pub async fn measure(
     backend: &'static str,
@@ -21,8 +34,9 @@ pub async fn measure(
     run_dir: &Path,
     port: u16,
     load: &Load,
-    tls: bool,
+    parts: Plan,
 ) -> anyhow::Result<Row> {
+    let tls = parts.tls;
     let label = if tls {
         format!("{backend}+tls")
     } else {
@@ -100,19 +114,21 @@ pub async fn measure(
         }
         let home_bytes = home.bytes().await?.len();
         eprintln!("{label}: ready in {ready_ms:.0} ms, idle RSS {idle_rss_mb:.1} MB, /home {home_bytes} bytes");
-        // wrk does not verify certificates; 127.0.0.1 keeps it off ::1.
-        let url = if tls {
-            format!("https://127.0.0.1:{https_port}/home")
+        let html = if parts.html {
+            // wrk does not verify certificates; 127.0.0.1 keeps it off ::1.
+            let url = if tls {
+                format!("https://127.0.0.1:{https_port}/home")
+            } else {
+                format!("{base}/home")
+            };
+            let target = Target::get(url, format!("Cookie: {cookie}"));
+            wrk::warm_up(load, &target).await?;
+            let (result, cpu_us_per_request) = measured(load, &target, pid).await?;
+            let loaded_rss_mb = rss_mb(pid)?;
+            Some(HtmlRun { result, loaded_rss_mb, home_bytes, cpu_us_per_request })
         } else {
-            format!("{base}/home")
+            None
         };
-        wrk::warm_up(load, &url, &cookie).await?;
-        let cpu_before = cpu_seconds(pid)?;
-        let result = wrk::run(load, &url, &cookie).await?;
-        let cpu = cpu_seconds(pid)? - cpu_before;
-        let served = result.requests_per_s * load.duration_s as f64;
-        let cpu_us_per_request = if served > 0.0 { cpu * 1e6 / served } else { 0.0 };
-        let loaded_rss_mb = rss_mb(pid)?;
         let handshakes_per_s = match &root_pem {
             Some(pem) => {
                 let addr = SocketAddr::from(([127, 0, 0, 1], https_port));
@@ -122,11 +138,126 @@ pub async fn measure(
             }
             None => None,
         };
-        Ok(Row { backend: label.clone(), result, idle_rss_mb, loaded_rss_mb, ready_ms, home_bytes, cpu_us_per_request, handshakes_per_s })
+        let api = if parts.api {
+            Some(measure_api(&label, &client, &base, &cookie, run_dir, load, pid).await?)
+        } else {
+            None
+        };
+        Ok(Row { backend: label.clone(), idle_rss_mb, ready_ms, html, api, handshakes_per_s })
     }
     .await;
     stop(&mut child).await;
     result.with_context(|| format!("{label} run (server log: {})", log_path.display()))
+}
+
+/// The API part: token, then the home timeline, then posting (which changes the data set,
+/// so it comes last), each warmed up and measured with wrk, RSS sampled all along.
+async fn measure_api(
+    label: &str,
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    run_dir: &Path,
+    load: &Load,
+    pid: u32,
+) -> anyhow::Result<ApiRun> {
+    let token = api::token(client, base, cookie)
+        .await
+        .context("getting a bearer token through the OAuth flow")?;
+    let bearer = format!("Authorization: Bearer {token}");
+    let timeline_url = format!("{base}/api/v1/timelines/home?limit=20");
+    let (timeline_bytes, timeline_statuses) =
+        api::check_timeline(client, &timeline_url, &token).await?;
+    eprintln!(
+        "{label}: API token obtained; home timeline {timeline_statuses} statuses, {timeline_bytes} bytes"
+    );
+    let sampler = RssSampler::start(pid);
+    let timeline = Target::get(timeline_url, bearer.clone());
+    wrk::warm_up(load, &timeline).await?;
+    let (timeline, timeline_cpu_us) = measured(load, &timeline, pid).await?;
+    eprintln!(
+        "{label}: API timeline {:.0} req/s, p99 {:.2} ms, {} errors",
+        timeline.requests_per_s, timeline.p99_ms, timeline.errors
+    );
+
+    let script = run_dir.join("post_statuses.lua");
+    std::fs::write(&script, include_str!("post_statuses.lua"))?;
+    let run_tag = run_dir
+        .file_name()
+        .map_or_else(|| "run".to_owned(), |n| n.to_string_lossy().into_owned());
+    let posting = Target {
+        url: format!("{base}/api/v1/statuses"),
+        headers: vec![bearer],
+        script: Some(script),
+        script_args: vec![run_tag, label.replace('+', "-")],
+    };
+    wrk::warm_up(load, &posting).await?;
+    let (posts, post_cpu_us) = measured(load, &posting, pid).await?;
+    eprintln!(
+        "{label}: API posting {:.0} posts/s, p99 {:.2} ms, answers {:?}",
+        posts.requests_per_s, posts.p99_ms, posts.statuses
+    );
+    if let Some(sample) = &posts.first_error {
+        eprintln!("{label}: first refused post: {sample}");
+    }
+    let rss_end_mb = rss_mb(pid)?;
+    let rss_peak_mb = sampler.stop().await.max(rss_end_mb);
+    Ok(ApiRun {
+        timeline,
+        timeline_cpu_us,
+        timeline_bytes,
+        timeline_statuses,
+        posts,
+        post_cpu_us,
+        rss_peak_mb,
+        rss_end_mb,
+    })
+}
+
+/// The measured wrk run, and sociald's CPU time per request served during it (microseconds).
+async fn measured(load: &Load, target: &Target, pid: u32) -> anyhow::Result<(wrk::WrkResult, f64)> {
+    let cpu_before = cpu_seconds(pid)?;
+    let result = wrk::run(load, target).await?;
+    let cpu = cpu_seconds(pid)? - cpu_before;
+    let served = result.requests_per_s * load.duration_s as f64;
+    let cpu_us = if served > 0.0 {
+        cpu * 1e6 / served
+    } else {
+        0.0
+    };
+    Ok((result, cpu_us))
+}
+
+/// Samples a process's RSS every 100 ms in the background; `stop` gives the highest seen.
+struct RssSampler {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<f64>,
+}
+
+impl RssSampler {
+    fn start(pid: u32) -> Self {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let mut peak: f64 = 0.0;
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => return peak,
+                    _ = tick.tick() => {
+                        if let Ok(mb) = rss_mb(pid) {
+                            peak = peak.max(mb);
+                        }
+                    }
+                }
+            }
+        });
+        Self { stop, task }
+    }
+
+    async fn stop(self) -> f64 {
+        let _ = self.stop.send(());
+        self.task.await.unwrap_or(0.0)
+    }
 }
 
 /// Polls until `path` exists (sociald writes its certificate at start); returns its bytes.

@@ -1,4 +1,5 @@
-//! Runs `wrk` against one URL with the session cookie and parses its report.
+//! Runs `wrk` against one URL with extra headers (the session cookie, a bearer token) and
+//! optionally a Lua script, and parses its report.
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
@@ -17,32 +18,68 @@ pub struct WrkResult {
     pub p50_ms: f64,
     pub p99_ms: f64,
     /// Non-2xx/3xx answers plus socket errors: must be 0 for the figures to mean anything.
+    /// With a script that counts statuses (`status NNN COUNT` lines), every answer outside
+    /// 2xx plus socket errors.
     pub errors: u64,
+    /// Answers per HTTP status, when the script reported them (`status NNN COUNT`).
+    pub statuses: Vec<(u16, u64)>,
+    /// The script's sample of a refused answer (`first error: ...`), if any.
+    pub first_error: Option<String>,
+}
+
+/// One wrk invocation: URL, extra request headers, and an optional Lua script with its
+/// arguments (after `--`).
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub url: String,
+    pub headers: Vec<String>,
+    pub script: Option<std::path::PathBuf>,
+    pub script_args: Vec<String>,
+}
+
+impl Target {
+    pub fn get(url: String, header: String) -> Self {
+        Self {
+            url,
+            headers: vec![header],
+            ..Self::default()
+        }
+    }
 }
 
 /// The warm-up run (discarded).
-pub async fn warm_up(load: &Load, url: &str, cookie: &str) -> anyhow::Result<()> {
+pub async fn warm_up(load: &Load, target: &Target) -> anyhow::Result<()> {
     if load.warmup_s > 0 {
-        wrk(load, load.warmup_s, url, cookie).await?;
+        wrk(load, load.warmup_s, target, "warmup").await?;
     }
     Ok(())
 }
 
 /// The measured run.
-pub async fn run(load: &Load, url: &str, cookie: &str) -> anyhow::Result<WrkResult> {
-    let out = wrk(load, load.duration_s, url, cookie).await?;
+pub async fn run(load: &Load, target: &Target) -> anyhow::Result<WrkResult> {
+    let out = wrk(load, load.duration_s, target, "run").await?;
     parse(&out).with_context(|| format!("unexpected wrk output:\n{out}"))
 }
 
-async fn wrk(load: &Load, seconds: u64, url: &str, cookie: &str) -> anyhow::Result<String> {
-    let output = Command::new("wrk")
+/// `phase` is appended to the script's arguments (so a script can tell runs apart).
+async fn wrk(load: &Load, seconds: u64, target: &Target, phase: &str) -> anyhow::Result<String> {
+    let mut command = Command::new("wrk");
+    command
         .arg(format!("-t{}", load.threads))
         .arg(format!("-c{}", load.connections))
         .arg(format!("-d{seconds}s"))
-        .arg("--latency")
-        .arg("-H")
-        .arg(format!("Cookie: {cookie}"))
-        .arg(url)
+        .arg("--latency");
+    for header in &target.headers {
+        command.arg("-H").arg(header);
+    }
+    if let Some(script) = &target.script {
+        command.arg("-s").arg(script);
+    }
+    command.arg(&target.url);
+    if target.script.is_some() {
+        command.arg("--").args(&target.script_args).arg(phase);
+    }
+    let output = command
         .output()
         .await
         .context("running wrk (apt-get install wrk)")?;
@@ -61,6 +98,7 @@ async fn wrk(load: &Load, seconds: u64, url: &str, cookie: &str) -> anyhow::Resu
 pub fn parse(out: &str) -> anyhow::Result<WrkResult> {
     let mut r = WrkResult::default();
     let mut seen = (false, false);
+    let (mut socket_errors, mut non_2xx_3xx) = (0, 0);
     for line in out.lines().map(str::trim) {
         if let Some(v) = line.strip_prefix("Requests/sec:") {
             r.requests_per_s = v.trim().parse().context("Requests/sec")?;
@@ -71,19 +109,41 @@ pub fn parse(out: &str) -> anyhow::Result<WrkResult> {
             r.p99_ms = duration_ms(v.trim())?;
             seen.1 = true;
         } else if let Some(v) = line.strip_prefix("Non-2xx or 3xx responses:") {
-            r.errors += v.trim().parse::<u64>().context("Non-2xx")?;
+            non_2xx_3xx += v.trim().parse::<u64>().context("Non-2xx")?;
         } else if let Some(v) = line.strip_prefix("Socket errors:") {
             // "connect 0, read 0, write 0, timeout 0"
             for part in v.split(',') {
                 if let Some(n) = part.split_whitespace().nth(1) {
-                    r.errors += n.parse::<u64>().unwrap_or(0);
+                    socket_errors += n.parse::<u64>().unwrap_or(0);
                 }
             }
+        } else if let Some(v) = line.strip_prefix("status ") {
+            let mut parts = v.split_whitespace();
+            let (Some(code), Some(count)) = (parts.next(), parts.next()) else {
+                bail!("malformed status line {line:?}");
+            };
+            r.statuses.push((
+                code.parse().context("status")?,
+                count.parse().context("count")?,
+            ));
+        } else if let Some(v) = line.strip_prefix("first error:") {
+            r.first_error = Some(v.trim().to_owned());
         }
     }
     if !(seen.0 && seen.1) {
         bail!("no Requests/sec or 99% latency line");
     }
+    r.statuses.sort_unstable();
+    let refused: u64 = if r.statuses.is_empty() {
+        non_2xx_3xx
+    } else {
+        r.statuses
+            .iter()
+            .filter(|(code, _)| !(200..300).contains(code))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    r.errors = socket_errors + refused;
     Ok(r)
 }
 
@@ -132,6 +192,19 @@ Transfer/sec:     81.92MB
         assert_eq!(r.p50_ms, 1.8);
         assert!((r.p99_ms - 0.812).abs() < 1e-9);
         assert_eq!(r.errors, 7);
+        assert!(r.statuses.is_empty());
+    }
+
+    #[test]
+    fn script_status_counts_replace_wrks_own() {
+        // wrk counts only >= 400 as "Non-2xx or 3xx"; the script counts every status.
+        let out = format!(
+            "{SAMPLE}status 201 1000\nstatus 302 3\nstatus 422 4\nfirst error: 422 {{\"error\": \"x\"}}\n"
+        );
+        let r = parse(&out).expect("parses");
+        assert_eq!(r.statuses, vec![(201, 1000), (302, 3), (422, 4)]);
+        assert_eq!(r.errors, 3 + 3 + 4);
+        assert_eq!(r.first_error.as_deref(), Some("422 {\"error\": \"x\"}"));
     }
 
     #[test]
