@@ -691,5 +691,7 @@ impl Store {
     }
 }
 
-// OAuth apps, codes and tokens: a child module so it shares `dispatch!` and the private fields.
+// OAuth apps, codes and tokens, and moderation: child modules so they share `dispatch!` and the
+// private fields.
+mod moderation;
 mod oauth;

@@ -14,6 +14,8 @@ mod fixtures;
 mod harness;
 #[path = "contract/media.rs"]
 mod media;
+#[path = "contract/moderation.rs"]
+mod moderation;
 #[path = "contract/oauth.rs"]
 mod oauth;
 #[path = "contract/posts.rs"]
@@ -59,4 +61,7 @@ contract_tests!(
     media::attach_checks,
     media::hydrated_everywhere,
     media::deletion_and_orphan_sweep,
+    moderation::reports_validated_and_queued,
+    moderation::actions_audit_and_effects,
+    moderation::notices_and_appeals,
 );

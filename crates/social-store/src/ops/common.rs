@@ -150,8 +150,34 @@ pub(crate) fn visible_sql(p: &str, v: &str) -> String {
             OR ({p}.visibility = 'private' AND EXISTS (SELECT 1 FROM follows vf \
                  WHERE vf.account_id = {v} AND vf.target_id = {p}.author_id)) \
             OR EXISTS (SELECT 1 FROM post_mentions vm WHERE vm.post_id = {p}.id AND vm.account_id = {v})) \
-           AND {}))",
-        not_blocked_sql(&format!("{p}.author_id"), v)
+           AND {} AND {}))",
+        not_blocked_sql(&format!("{p}.author_id"), v),
+        not_suspended_sql(&format!("{p}.author_id")),
+    )
+}
+
+/// SQL condition: account column `col` is not suspended (a suspended account's posts are
+/// hidden from everyone). An uncorrelated subquery, like `not_blocked_sql`.
+pub(crate) fn not_suspended_sql(col: &str) -> String {
+    format!(
+        "{col} NOT IN (SELECT ms.account_id FROM account_moderation ms \
+         WHERE ms.suspended_at IS NOT NULL)"
+    )
+}
+
+/// SQL condition: account column `col` is not limited (public timelines leave limited
+/// accounts out).
+pub(crate) fn not_limited_sql(col: &str) -> String {
+    format!("{col} NOT IN (SELECT ml.account_id FROM account_moderation ml WHERE ml.limited)")
+}
+
+/// SQL condition: viewer `v` may see posts of account column `col` on its profile: the
+/// account is not limited, or `v` is the account or follows it.
+pub(crate) fn limited_ok_sql(col: &str, v: &str) -> String {
+    format!(
+        "({col} = {v} OR {} OR EXISTS (SELECT 1 FROM follows lf \
+         WHERE lf.account_id = {v} AND lf.target_id = {col}))",
+        not_limited_sql(col)
     )
 }
 

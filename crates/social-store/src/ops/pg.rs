@@ -17,6 +17,8 @@ pub(crate) mod follows;
 pub(crate) mod hydrate;
 #[path = "media.rs"]
 pub(crate) mod media;
+#[path = "moderation.rs"]
+pub(crate) mod moderation;
 #[path = "notifications.rs"]
 pub(crate) mod notifications;
 #[path = "oauth.rs"]

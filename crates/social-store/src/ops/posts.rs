@@ -220,49 +220,56 @@ pub(crate) async fn delete_post(
             reason: "only the author may delete a post",
         });
     }
+    delete_post_in(&mut tx, &post).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a post with its boosts, timeline entries and notifications, inside `tx`.
+pub(crate) async fn delete_post_in(tx: &mut Tx, post: &Post) -> StoreResult<()> {
+    let id = post.id.0;
     let boosts: Vec<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE reblog_of_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
+        .bind(post.id.0)
+        .fetch_all(&mut **tx)
         .await?;
     for b in &boosts {
-        purge_dependents(&mut tx, *b).await?;
+        purge_dependents(tx, *b).await?;
     }
-    purge_dependents(&mut tx, id).await?;
+    purge_dependents(tx, id).await?;
     sqlx::query("DELETE FROM posts WHERE reblog_of_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
+        .bind(post.id.0)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM posts WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
+        .bind(post.id.0)
+        .execute(&mut **tx)
         .await?;
     if let Some(parent) = post.in_reply_to_id {
         sqlx::query("UPDATE posts SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0")
             .bind(parent.0)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     match post.reblog_of_id {
         Some(orig) => {
             sqlx::query("UPDATE posts SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0")
                 .bind(orig.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query("DELETE FROM notifications WHERE kind = $1 AND from_account_id = $2 AND post_id = $3")
                 .bind(NotificationKind::Boost.as_str())
                 .bind(post.author_id.0)
                 .bind(orig.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         None => {
             sqlx::query("UPDATE accounts SET posts_count = posts_count - 1 WHERE id = $1 AND posts_count > 0")
                 .bind(post.author_id.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! post rows with one indexed query, then hydrates them in batch.
 
 use super::common::{
-    Ctx, DbRow, account_at, account_cols, bind_page, boost_ok_sql, not_blocked_sql, not_muted_sql,
-    page_sql, post_at, post_cols, post_from_row, visible_post, visible_sql,
+    Ctx, DbRow, account_at, account_cols, bind_page, boost_ok_sql, limited_ok_sql, not_blocked_sql,
+    not_limited_sql, not_muted_sql, not_suspended_sql, page_sql, post_at, post_cols, post_from_row,
+    visible_post, visible_sql,
 };
 use super::hydrate::hydrate;
 use crate::assemble;
@@ -54,9 +55,11 @@ enum Bind<'a> {
 /// `FROM … WHERE …` of the home timeline of viewer `$1`; its cursor column is `HOME_CURSOR`.
 pub(crate) fn home_from_where() -> String {
     format!(
-        "FROM home_feed h JOIN posts p ON p.id = h.post_id WHERE h.account_id = $1 AND {} AND {} AND {}",
+        "FROM home_feed h JOIN posts p ON p.id = h.post_id WHERE h.account_id = $1 AND {} AND {} \
+         AND {} AND {}",
         not_muted_sql("h.author_id", "$1"),
         not_blocked_sql("h.author_id", "$1"),
+        not_suspended_sql("h.author_id"),
         boost_ok_sql("p", "$1", true),
     )
 }
@@ -159,9 +162,12 @@ pub(crate) async fn home_with_unread(
 
 pub(crate) async fn local(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
     let from_where = format!(
-        "FROM posts p WHERE p.visibility = 'public' AND p.reblog_of_id IS NULL AND {} AND {}",
+        "FROM posts p WHERE p.visibility = 'public' AND p.reblog_of_id IS NULL AND {} AND {} \
+         AND {} AND {}",
         not_muted_sql("p.author_id", "$1"),
         not_blocked_sql("p.author_id", "$1"),
+        not_suspended_sql("p.author_id"),
+        not_limited_sql("p.author_id"),
     );
     page_of_posts(ctx, viewer, &from_where, "p.id", None, &page).await
 }
@@ -173,9 +179,10 @@ pub(crate) async fn account(
     page: Page,
 ) -> StoreResult<Vec<PostView>> {
     let from_where = format!(
-        "FROM posts p WHERE p.author_id = $2 AND {} AND {}",
+        "FROM posts p WHERE p.author_id = $2 AND {} AND {} AND {}",
         visible_sql("p", "$1"),
         boost_ok_sql("p", "$1", false),
+        limited_ok_sql("p.author_id", "$1"),
     );
     page_of_posts(
         ctx,
@@ -196,9 +203,11 @@ pub(crate) async fn tag(
 ) -> StoreResult<Vec<PostView>> {
     let from_where = format!(
         "FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE t.tag = $2 \
-         AND p.visibility = 'public' AND {} AND {}",
+         AND p.visibility = 'public' AND {} AND {} AND {} AND {}",
         not_muted_sql("p.author_id", "$1"),
         not_blocked_sql("p.author_id", "$1"),
+        not_suspended_sql("p.author_id"),
+        not_limited_sql("p.author_id"),
     );
     page_of_posts(
         ctx,

@@ -5,7 +5,7 @@ use crate::fixtures::{self, post_by};
 use social_core::{AccountId, PostId, Visibility, Visibility::*};
 use social_store::{Page, Store, StoreError};
 
-async fn ids_home(store: &Store, who: AccountId) -> Vec<PostId> {
+pub async fn ids_home(store: &Store, who: AccountId) -> Vec<PostId> {
     store
         .home_timeline(who, Page::first(40))
         .await
@@ -14,7 +14,7 @@ async fn ids_home(store: &Store, who: AccountId) -> Vec<PostId> {
         .map(|v| v.post.id)
         .collect()
 }
-async fn ids_profile(store: &Store, who: Option<AccountId>, author: AccountId) -> Vec<PostId> {
+pub async fn ids_profile(store: &Store, who: Option<AccountId>, author: AccountId) -> Vec<PostId> {
     store
         .account_timeline(who, author, Page::first(40))
         .await
@@ -23,7 +23,7 @@ async fn ids_profile(store: &Store, who: Option<AccountId>, author: AccountId) -
         .map(|v| v.post.id)
         .collect()
 }
-async fn ids_local(store: &Store, who: Option<AccountId>) -> Vec<PostId> {
+pub async fn ids_local(store: &Store, who: Option<AccountId>) -> Vec<PostId> {
     store
         .local_timeline(who, Page::first(40))
         .await
@@ -32,7 +32,7 @@ async fn ids_local(store: &Store, who: Option<AccountId>) -> Vec<PostId> {
         .map(|v| v.post.id)
         .collect()
 }
-async fn ids_tag(store: &Store, who: Option<AccountId>, tag: &str) -> Vec<PostId> {
+pub async fn ids_tag(store: &Store, who: Option<AccountId>, tag: &str) -> Vec<PostId> {
     store
         .tag_timeline(who, tag, Page::first(40))
         .await

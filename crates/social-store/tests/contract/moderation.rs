@@ -1,0 +1,277 @@
+//! Moderation: reports, actions with their audit rows, visibility effects, notices, appeals.
+
+use crate::fixtures::{self, post_by};
+use crate::timelines::{ids_home, ids_local, ids_profile};
+use social_core::{AccountStatus, ModAction, PostId, ReportCategory, Role};
+use social_store::{ModerationInput, Page, ReportInsert, Store, StoreError};
+
+fn report(
+    reporter: &social_core::Account,
+    target: &social_core::Account,
+    posts: &[PostId],
+) -> ReportInsert {
+    ReportInsert {
+        reporter: reporter.id,
+        target: target.id,
+        post_ids: posts.to_vec(),
+        category: ReportCategory::Spam,
+        comment: "buy now".into(),
+    }
+}
+
+fn act(
+    actor: &social_core::Account,
+    action: ModAction,
+    target: &social_core::Account,
+    report: Option<i64>,
+) -> ModerationInput {
+    ModerationInput {
+        actor: actor.id,
+        action,
+        target: target.id,
+        report_id: report,
+        reason: format!("because {action}"),
+        message: "please stop".into(),
+    }
+}
+
+pub async fn reports_validated_and_queued(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let bobs = post_by(&bob).create(store).await;
+    let alices = post_by(&alice).create(store).await;
+    let r = store
+        .create_report(report(&alice, &bob, &[bobs.id, bobs.id]))
+        .await
+        .unwrap();
+    assert_eq!(r.post_ids, vec![bobs.id]);
+    assert!(r.open);
+    assert_eq!(r.category, ReportCategory::Spam);
+    // Someone else's post, oneself, an unknown account.
+    let e = store
+        .create_report(report(&alice, &bob, &[alices.id]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(v) if v.field == "status_ids"));
+    let e = store
+        .create_report(report(&alice, &alice, &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(v) if v.field == "account_id"));
+    let mut ghost = bob.clone();
+    ghost.id = social_core::AccountId(1);
+    let e = store
+        .create_report(report(&alice, &ghost, &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound));
+
+    let second = store
+        .create_report(report(&bob, &alice, &[]))
+        .await
+        .unwrap();
+    let queue = store.list_open_reports(Page::first(10)).await.unwrap();
+    assert_eq!(
+        queue.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second.id, r.id]
+    );
+    let older = store
+        .list_open_reports(Page {
+            max_id: Some(second.id),
+            min_id: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(store.get_report(r.id).await.unwrap().unwrap(), r);
+}
+
+pub async fn actions_audit_and_effects(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let carol = fixtures::carol(store).await;
+    let mut moderator = fixtures::account(store, "mod").await;
+    store
+        .set_account_role(moderator.id, Role::Moderator)
+        .await
+        .unwrap();
+    moderator.role = Role::Moderator;
+    store.follow(carol.id, bob.id).await.unwrap();
+    let p1 = post_by(&bob).create(store).await;
+    let p2 = post_by(&bob).create(store).await;
+
+    // Dismiss resolves; a second action on the same report conflicts.
+    let r = store
+        .create_report(report(&alice, &bob, &[p1.id]))
+        .await
+        .unwrap();
+    let e = store
+        .moderate(act(&moderator, ModAction::Dismiss, &bob, Some(r.id)))
+        .await
+        .unwrap();
+    assert_eq!(e.action, ModAction::Dismiss);
+    let r = store.get_report(r.id).await.unwrap().unwrap();
+    assert!(!r.open);
+    assert_eq!(r.resolved_by, Some(moderator.id));
+    assert!(matches!(
+        store
+            .moderate(act(&moderator, ModAction::Dismiss, &bob, Some(r.id)))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // A report of another account, staff targets, missing report.
+    let r2 = store
+        .create_report(report(&alice, &bob, &[p1.id]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .moderate(act(&moderator, ModAction::DeletePosts, &carol, Some(r2.id)))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .moderate(act(&moderator, ModAction::Suspend, &moderator, None))
+            .await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        store
+            .moderate(act(&moderator, ModAction::DeletePosts, &bob, None))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // Delete the reported post.
+    store
+        .moderate(act(&moderator, ModAction::DeletePosts, &bob, Some(r2.id)))
+        .await
+        .unwrap();
+    assert!(store.get_post(p1.id).await.unwrap().is_none());
+    assert_eq!(ids_profile(store, None, bob.id).await, vec![p2.id]);
+
+    // Limit: gone from the local timeline and from strangers' view of the profile.
+    store
+        .moderate(act(&moderator, ModAction::Limit, &bob, None))
+        .await
+        .unwrap();
+    assert!(store.moderation_state(bob.id).await.unwrap().limited);
+    assert!(!ids_local(store, Some(alice.id)).await.contains(&p2.id));
+    assert!(ids_profile(store, Some(alice.id), bob.id).await.is_empty());
+    assert_eq!(
+        ids_profile(store, Some(carol.id), bob.id).await,
+        vec![p2.id]
+    );
+    assert_eq!(ids_profile(store, Some(bob.id), bob.id).await, vec![p2.id]);
+    assert!(matches!(
+        store
+            .moderate(act(&moderator, ModAction::Limit, &bob, None))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    store
+        .moderate(act(&moderator, ModAction::Unlimit, &bob, None))
+        .await
+        .unwrap();
+    assert!(ids_local(store, Some(alice.id)).await.contains(&p2.id));
+
+    // Suspend: no login, no posts anywhere; unsuspend brings everything back.
+    store
+        .moderate(act(&moderator, ModAction::Suspend, &bob, None))
+        .await
+        .unwrap();
+    let b = store.get_account_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!(b.status, AccountStatus::Disabled);
+    assert!(ids_home(store, carol.id).await.is_empty());
+    assert!(ids_local(store, None).await.is_empty());
+    assert!(ids_profile(store, Some(carol.id), bob.id).await.is_empty());
+    assert!(matches!(
+        store.get_post_view(Some(carol.id), p2.id).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .moderate(act(&moderator, ModAction::Unsuspend, &bob, None))
+        .await
+        .unwrap();
+    let b = store.get_account_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!(b.status, AccountStatus::Active);
+    assert_eq!(ids_home(store, carol.id).await, vec![p2.id]);
+
+    // The audit log has every action, newest first, with who and why.
+    let log = store.list_audit_log(Page::first(40)).await.unwrap();
+    let actions: Vec<ModAction> = log.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        vec![
+            ModAction::Unsuspend,
+            ModAction::Suspend,
+            ModAction::Unlimit,
+            ModAction::Limit,
+            ModAction::DeletePosts,
+            ModAction::Dismiss,
+        ]
+    );
+    assert!(log.iter().all(|e| e.actor_id == moderator.id
+        && e.target_account_id == Some(bob.id)
+        && e.reason == format!("because {}", e.action)));
+    assert_eq!(log[4].target_report_id, Some(r2.id));
+}
+
+pub async fn notices_and_appeals(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let mut admin = fixtures::account(store, "admin").await;
+    store.set_account_role(admin.id, Role::Admin).await.unwrap();
+    admin.role = Role::Admin;
+    store
+        .moderate(act(&admin, ModAction::Warn, &bob, None))
+        .await
+        .unwrap();
+    store
+        .moderate(act(&admin, ModAction::Limit, &bob, None))
+        .await
+        .unwrap();
+    let notices = store.list_notices(bob.id).await.unwrap();
+    assert_eq!(notices.len(), 2);
+    assert_eq!(notices[0].action, ModAction::Limit);
+    assert_eq!(notices[1].message, "please stop");
+    assert!(store.list_notices(alice.id).await.unwrap().is_empty());
+    let limit = notices[0].id;
+
+    // One appeal per notice, only by its account.
+    assert!(matches!(
+        store.appeal(alice.id, limit, "not me").await,
+        Err(StoreError::NotFound)
+    ));
+    store.appeal(bob.id, limit, "I was hacked").await.unwrap();
+    assert!(matches!(
+        store.appeal(bob.id, limit, "again").await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let open = store.list_open_appeals().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].appeal_text.as_deref(), Some("I was hacked"));
+
+    // Accepting reverts the limit; deciding twice conflicts; an unappealed notice is unknown.
+    let e = store
+        .decide_appeal(admin.id, limit, true, "fair")
+        .await
+        .unwrap();
+    assert_eq!(e.action, ModAction::AcceptAppeal);
+    assert!(!store.moderation_state(bob.id).await.unwrap().limited);
+    assert!(matches!(
+        store.decide_appeal(admin.id, limit, false, "no").await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store
+            .decide_appeal(admin.id, notices[1].id, false, "no")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.list_open_appeals().await.unwrap().is_empty());
+    let n = &store.list_notices(bob.id).await.unwrap()[0];
+    assert_eq!(n.appeal_accepted, Some(true));
+}
