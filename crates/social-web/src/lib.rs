@@ -28,7 +28,9 @@ mod tests;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
-use pages::{accounts, admin, auth, health, notifications, oauth, posts, settings, timelines};
+use pages::{
+    accounts, admin, auth, health, moderation, notifications, oauth, posts, settings, timelines,
+};
 
 use social_store::Store;
 use std::net::IpAddr;
@@ -158,6 +160,17 @@ pub fn router(state: AppState) -> axum::Router {
             "/admin/invites",
             get(admin::invites_page).post(admin::invites_submit),
         )
+        .route("/reports/new", get(moderation::new_report))
+        .route("/reports", post(moderation::create_report))
+        .route("/admin/reports", get(moderation::queue))
+        .route(
+            "/admin/reports/{id}",
+            get(moderation::report_page).post(moderation::act_on_report),
+        )
+        .route("/admin/appeals/{id}", post(moderation::decide_appeal))
+        .route("/admin/audit", get(moderation::audit))
+        .route("/settings/moderation", get(moderation::notices))
+        .route("/settings/moderation/{id}/appeal", post(moderation::appeal))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::get_static))

@@ -157,18 +157,22 @@ pub(crate) fn visible_sql(p: &str, v: &str) -> String {
 }
 
 /// SQL condition: account column `col` is not suspended (a suspended account's posts are
-/// hidden from everyone). An uncorrelated subquery, like `not_blocked_sql`.
+/// hidden from everyone). A primary-key probe per row: the table has one row per account ever
+/// moderated, and `NOT IN` would scan it.
 pub(crate) fn not_suspended_sql(col: &str) -> String {
     format!(
-        "{col} NOT IN (SELECT ms.account_id FROM account_moderation ms \
-         WHERE ms.suspended_at IS NOT NULL)"
+        "NOT EXISTS (SELECT 1 FROM account_moderation ms WHERE ms.account_id = {col} \
+         AND ms.suspended_at IS NOT NULL)"
     )
 }
 
 /// SQL condition: account column `col` is not limited (public timelines leave limited
 /// accounts out).
 pub(crate) fn not_limited_sql(col: &str) -> String {
-    format!("{col} NOT IN (SELECT ml.account_id FROM account_moderation ml WHERE ml.limited)")
+    format!(
+        "NOT EXISTS (SELECT 1 FROM account_moderation ml WHERE ml.account_id = {col} \
+         AND ml.limited)"
+    )
 }
 
 /// SQL condition: viewer `v` may see posts of account column `col` on its profile: the

@@ -21,6 +21,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod statuses_write;
@@ -64,6 +65,7 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(notifications::routes())
         .merge(follow_requests::routes())
         .merge(markers::routes())
+        .merge(reports::routes())
 }
 
 /// Paths served as API: JSON errors, CORS, no session, no CSRF.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;

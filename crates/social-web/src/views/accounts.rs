@@ -74,6 +74,7 @@ fn relationship_buttons(base: &str, rel: Relationship, csrf: &str) -> Markup {
             } @else {
                 (forms::button(&action("block"), "Block", csrf, base))
             }
+            a href={ "/reports/new?account=" (base.trim_start_matches("/@")) } { "Report" }
         }
     }
 }

@@ -12,6 +12,7 @@ fn admin_nav(role: Role) -> Markup {
     html! {
         nav aria-label="Administration" {
             ul {
+                li { a href="/admin/reports" { "Reports" } }
                 li { a href="/admin/registrations" { "Registrations" } }
                 li { a href="/admin/invites" { "Invites" } }
                 @if role == Role::Admin { li { a href="/admin/settings" { "Settings" } } }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod layout;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;

@@ -128,6 +128,9 @@ fn actions(pv: &PostView, link: &str, ctx: PostCtx<'_>, hidden: &Markup) -> Mark
                 @if viewer.id == pv.post.author_id || viewer.role.is_staff() {
                     button.secondary type="submit" formaction={ "/posts/" (id) "/delete" } { "Delete" }
                 }
+                @if viewer.id != pv.post.author_id {
+                    a href={ "/reports/new?account=" (pv.author.username) "&post=" (id) } { "Report" }
+                }
             }
         }
     }
