@@ -293,8 +293,11 @@ pub async fn act_on_report(
         Ok(checked) => checked,
         Err(e) => return render_report(&state, &user, id, &form, Some(e)).await,
     };
-    // Actions on the account alone (lifting a limit or suspension) leave the report as it is.
-    let on_report = report.open && !matches!(action, ModAction::Unlimit | ModAction::Unsuspend);
+    // Once resolved, a report's page acts on the account alone (and lifting a limit or a
+    // suspension never resolves it); dismissing or deleting always goes through the report,
+    // so doing it twice is a conflict.
+    let on_report = action.needs_report()
+        || (report.open && !matches!(action, ModAction::Unlimit | ModAction::Unsuspend));
     let input = ModerationInput {
         actor: user.account().id,
         action,

@@ -19,6 +19,7 @@ mod cache;
 mod eviction;
 mod graph;
 mod media;
+mod moderation;
 mod notifications;
 mod posts;
 mod registration;
