@@ -438,6 +438,20 @@ impl<'de> de::Deserializer<'de> for Loose {
     }
 }
 
+/// The IDs of a list parameter (`media_ids[]`, `status_ids[]`); one that is not a positive
+/// number is a 422 worded as Mastodon does: "`{noun} {raw} was not found`".
+pub fn id_list(raw: &[String], noun: &str) -> Result<Vec<i64>, ApiError> {
+    raw.iter()
+        .map(|r| {
+            r.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ApiError::invalid(format_args!("{noun} {r} was not found")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,18 +60,10 @@ pub async fn create(
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("Validation failed: account_id is missing"))?;
     let target = active_account(&state, raw_id).await?;
-    let post_ids = p
-        .status_ids
-        .iter()
-        .map(|raw| {
-            raw.trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .map(PostId)
-                .ok_or_else(|| ApiError::invalid(format_args!("Status {raw} was not found")))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let post_ids = super::extract::id_list(&p.status_ids, "Status")?
+        .into_iter()
+        .map(PostId)
+        .collect();
     let category = moderation::report_category(p.category.as_deref().unwrap_or("other"))?;
     let comment = moderation::report_comment(p.comment.as_deref().unwrap_or(""))?;
     let _ = (&p.forward, &p.rule_ids);

@@ -49,18 +49,10 @@ const MAX_KEY_BYTES: usize = 1000;
 
 /// Checks the parameters the way Mastodon words its refusals; returns the insert.
 fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResult<PostInsert> {
-    let media_ids = p
-        .media_ids
-        .iter()
-        .map(|raw| {
-            raw.trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .map(MediaId)
-                .ok_or_else(|| ApiError::invalid(format_args!("Media {raw} was not found")))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let media_ids: Vec<MediaId> = super::extract::id_list(&p.media_ids, "Media")?
+        .into_iter()
+        .map(MediaId)
+        .collect();
     if p.poll.is_some() {
         return Err(ApiError::invalid("Polls are not supported"));
     }

@@ -8,20 +8,25 @@ use maud::{Markup, html};
 use social_core::{Account, RegistrationMode, Role};
 use social_store::Invite;
 
-fn admin_nav(role: Role) -> Markup {
+/// The staff pages' navigation (moderation pages too).
+pub fn admin_nav(role: Role) -> Markup {
     html! {
         nav aria-label="Administration" {
             ul {
                 li { a href="/admin/reports" { "Reports" } }
                 li { a href="/admin/registrations" { "Registrations" } }
                 li { a href="/admin/invites" { "Invites" } }
-                @if role == Role::Admin { li { a href="/admin/settings" { "Settings" } } }
+                @if role == Role::Admin {
+                    li { a href="/admin/settings" { "Settings" } }
+                    li { a href="/admin/audit" { "Audit log" } }
+                }
             }
         }
     }
 }
 
-fn role(chrome: &Chrome<'_>) -> Role {
+/// The signed-in user's role (`User` when anonymous).
+pub fn role(chrome: &Chrome<'_>) -> Role {
     chrome.user.map_or(Role::User, |u| u.session.account.role)
 }
 

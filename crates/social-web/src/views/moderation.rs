@@ -2,12 +2,13 @@
 //! and the notices (with appeals) an account gets about actions against it.
 
 use crate::extract::Cursor;
+use crate::views::admin::{admin_nav, role};
 use crate::views::forms::{self, FormErrors};
 use crate::views::layout::{Chrome, page};
 use crate::views::pagination::pager;
 use crate::views::post::timestamp;
 use axum::response::Html;
-use maud::{Markup, html};
+use maud::html;
 use social_core::{Account, ModAction, Post, ReportCategory};
 use social_store::{AuditEntry, Notice, Report};
 
@@ -90,24 +91,6 @@ fn excerpt(text: &str) -> String {
     s
 }
 
-fn mod_nav(admin: bool) -> Markup {
-    html! {
-        nav aria-label="Moderation" {
-            ul {
-                li { a href="/admin/reports" { "Reports" } }
-                li { a href="/admin/registrations" { "Registrations" } }
-                @if admin { li { a href="/admin/audit" { "Audit log" } } }
-            }
-        }
-    }
-}
-
-fn is_admin(chrome: &Chrome<'_>) -> bool {
-    chrome
-        .user
-        .is_some_and(|u| u.session.account.role == social_core::Role::Admin)
-}
-
 /// A report with the usernames it needs.
 pub struct ReportRow<'a> {
     pub report: &'a Report,
@@ -134,7 +117,7 @@ pub fn queue(
         "Reports",
         html! {
             h1 { "Open reports" }
-            (mod_nav(is_admin(chrome)))
+            (admin_nav(role(chrome)))
             @if reports.is_empty() { p { "No open reports." } }
             ul.reports {
                 @for r in reports {
@@ -205,7 +188,7 @@ pub fn report_page(chrome: &Chrome<'_>, p: &ReportPage<'_>, errors: &FormErrors)
         "Report",
         html! {
             h1 { "Report about @" (p.row.target) }
-            (mod_nav(is_admin(chrome)))
+            (admin_nav(role(chrome)))
             p {
                 "By @" (p.row.reporter) " · " (r.category.as_str()) " · " (timestamp(r.created_at_ms))
                 " · " @if r.open { "open" } @else { "resolved" }
@@ -248,7 +231,7 @@ pub fn audit(
         "Audit log",
         html! {
             h1 { "Audit log" }
-            (mod_nav(true))
+            (admin_nav(role(chrome)))
             table {
                 thead { tr { th { "When" } th { "Who" } th { "What" } th { "Target" } th { "Why" } } }
                 tbody {
