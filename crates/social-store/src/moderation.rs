@@ -78,3 +78,44 @@ pub struct ModerationState {
     pub limited: bool,
     pub suspended_at_ms: Option<i64>,
 }
+
+#[cfg(test)]
+mod tests {
+    /// The SQLite schema itself refuses to change or delete audit entries (the PostgreSQL
+    /// migration has the same rule as a trigger function).
+    #[test]
+    fn audit_log_is_append_only_in_the_schema() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut migrations: Vec<_> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+        migrations.sort();
+        for m in migrations {
+            conn.execute_batch(&std::fs::read_to_string(m).unwrap())
+                .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO audit_log (id, actor_id, action, reason, created_at) \
+             VALUES (1, 2, 'warn', 'why', 3)",
+            [],
+        )
+        .unwrap();
+        for sql in [
+            "UPDATE audit_log SET reason = 'other'",
+            "DELETE FROM audit_log",
+        ] {
+            let e = conn.execute(sql, []).unwrap_err();
+            assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+        }
+        let n: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE reason = 'why'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}

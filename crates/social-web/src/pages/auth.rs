@@ -97,7 +97,12 @@ pub async fn login_submit(
             ));
         }
         AccountStatus::Disabled => {
-            return Err(WebError::Forbidden("This account is disabled.".into()));
+            let state_of = state.store.moderation_state(account.id).await?;
+            return Err(WebError::Forbidden(if state_of.suspended_at_ms.is_some() {
+                "This account is suspended by the moderators.".into()
+            } else {
+                "This account is disabled.".into()
+            }));
         }
     }
     let agent = headers

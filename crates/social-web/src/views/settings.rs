@@ -36,6 +36,7 @@ pub fn profile(
                 div.actions { button type="submit" { "Save" } }
             }
             p { a href="/follow_requests" { "Follow requests" } }
+            p { a href="/settings/moderation" { "Moderation notices and appeals" } }
         },
     )
 }

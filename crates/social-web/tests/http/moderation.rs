@@ -350,7 +350,8 @@ async fn moderation_actions_and_what_others_see() {
         app.client()
             .login("alice", &password_of("alice"))
             .await
-            .assert_status(StatusCode::FORBIDDEN);
+            .assert_status(StatusCode::FORBIDDEN)
+            .assert_contains("suspended by the moderators");
         anon.get("/@alice")
             .await
             .assert_status(StatusCode::NOT_FOUND);
@@ -407,6 +408,10 @@ async fn moderation_appeal_once_and_accept() {
         let bob = app.user("bob").await;
         let moderator = moderator(&app, "mod").await;
         alice.new_post("limited post", "public").await;
+        alice
+            .get("/settings/profile")
+            .await
+            .assert_contains("href=\"/settings/moderation\"");
         alice
             .get("/settings/moderation")
             .await
