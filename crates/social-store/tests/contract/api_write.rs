@@ -1,4 +1,4 @@
-//! What the client API adds: bookmarks, idempotent post creation, markers, notification
+//! What the client API adds: bookmarks, the favourites list, idempotent post creation, markers, notification
 //! get / dismiss / clear and kind filters.
 
 use crate::fixtures::{self, post_by};
@@ -110,6 +110,59 @@ pub async fn bookmarks(store: &Store) {
     assert!(
         store
             .bookmarks(bob.id, Page::first(20))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The favourites list: newest favourite first, paged by favourite id, posts out of view
+/// left out.
+pub async fn favourites_list(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let p1 = post_by(&alice).text("one").create(store).await;
+    let p2 = post_by(&alice).text("two").create(store).await;
+    let gone = post_by(&alice).text("three").create(store).await;
+    for p in [&p2, &p1, &gone] {
+        store.favourite(bob.id, p.id).await.unwrap();
+    }
+    store.delete_post(&alice, gone.id).await.unwrap();
+    let ids = |page: &[(i64, social_store::PostView)]| {
+        page.iter().map(|(_, v)| v.post.id).collect::<Vec<_>>()
+    };
+    let all = store.favourites(bob.id, Page::first(20)).await.unwrap();
+    assert_eq!(
+        ids(&all),
+        vec![p1.id, p2.id],
+        "most recently favourited first"
+    );
+    assert!(all.iter().all(|(_, v)| v.favourited));
+    assert!(
+        all[0].0 > all[1].0,
+        "cursors are favourite ids, newest highest"
+    );
+    let older = Page {
+        max_id: Some(all[0].0),
+        min_id: None,
+        limit: 20,
+    };
+    assert_eq!(
+        ids(&store.favourites(bob.id, older).await.unwrap()),
+        vec![p2.id]
+    );
+    let newer = Page {
+        max_id: None,
+        min_id: Some(all[1].0),
+        limit: 20,
+    };
+    assert_eq!(
+        ids(&store.favourites(bob.id, newer).await.unwrap()),
+        vec![p1.id]
+    );
+    assert!(
+        store
+            .favourites(alice.id, Page::first(20))
             .await
             .unwrap()
             .is_empty()

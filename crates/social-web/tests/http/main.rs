@@ -8,6 +8,7 @@ mod redis_server;
 
 mod accounts;
 mod api_blocks;
+mod api_favourites;
 mod api_oauth;
 mod api_read;
 mod api_read_auth;
