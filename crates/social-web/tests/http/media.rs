@@ -194,6 +194,30 @@ async fn api_media_upload_reencodes_and_strips_metadata() {
     });
 }
 
+/// The MediaAttachment entity of a real upload, whole, as a snapshot (`snapshots/`), the same
+/// on both backends: a fixed image gives fixed sizes and blurhash.
+#[tokio::test]
+async fn api_media_attachment_snapshot() {
+    each_backend!(|app: TestApp| async move {
+        let alice = app.account("alice", social_core::Role::User).await;
+        let t = token(&app, alice, "write:media").await;
+        let png = sample(ImageFormat::Png);
+        let (status, m) = upload_to(
+            &app,
+            "/api/v2/media",
+            Some(&t),
+            &[
+                ("file", Some(("flag.png", "image/png")), &png),
+                ("description", None, "a red and blue flag".as_bytes()),
+                ("focus", None, b"-0.25,0.5"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        crate::api_support::assert_snapshot("media_attachment", &m, &app.base);
+    });
+}
+
 #[tokio::test]
 async fn api_media_refusals() {
     each_backend!(|app: TestApp| async move {
