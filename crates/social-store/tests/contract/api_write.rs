@@ -169,6 +169,59 @@ pub async fn favourites_list(store: &Store) {
     );
 }
 
+/// Content warnings and sensitive media are stored and read back on every read path (one
+/// post, the batched timelines, the SQLite fast path of home, boosts); a warning implies
+/// `sensitive`.
+pub async fn content_warnings(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let warned = post_by(&alice).warning("spoilers").create(store).await;
+    assert_eq!(
+        (warned.spoiler_text.as_str(), warned.sensitive),
+        ("spoilers", true)
+    );
+    let sensitive = post_by(&alice).sensitive().create(store).await;
+    assert_eq!(
+        (sensitive.spoiler_text.as_str(), sensitive.sensitive),
+        ("", true)
+    );
+    let plain = post_by(&alice).create(store).await;
+    assert_eq!((plain.spoiler_text.as_str(), plain.sensitive), ("", false));
+    let stored = store.get_post(warned.id).await.unwrap().unwrap();
+    assert_eq!(stored, warned);
+    let flags = |views: &[social_store::PostView]| {
+        views
+            .iter()
+            .map(|v| (v.post.spoiler_text.clone(), v.post.sensitive))
+            .collect::<Vec<_>>()
+    };
+    let want = vec![
+        (String::new(), false),
+        (String::new(), true),
+        ("spoilers".to_owned(), true),
+    ];
+    let local = store.local_timeline(None, Page::first(20)).await.unwrap();
+    assert_eq!(flags(&local), want);
+    let home = store
+        .home_timeline(alice.id, Page::first(20))
+        .await
+        .unwrap();
+    assert_eq!(flags(&home), want);
+    let boost = store.boost(bob.id, warned.id).await.unwrap();
+    assert_eq!((boost.spoiler_text.as_str(), boost.sensitive), ("", false));
+    let view = store.get_post_view(Some(bob.id), boost.id).await.unwrap();
+    let original = view.reblog.expect("a boost shows its original");
+    assert_eq!(original.post.spoiler_text, "spoilers");
+    let bobs = store
+        .account_timeline(None, bob.id, Page::first(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        bobs[0].reblog.as_ref().unwrap().post.spoiler_text,
+        "spoilers"
+    );
+}
+
 pub async fn idempotent_create(store: &Store) {
     let alice = fixtures::alice(store).await;
     let bob = fixtures::bob(store).await;

@@ -67,18 +67,15 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
     if p.scheduled_at.as_deref().is_some_and(|s| !s.is_empty()) {
         return Err(ApiError::invalid("Scheduled statuses are not supported"));
     }
-    if p.spoiler_text
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty())
-    {
-        return Err(ApiError::invalid("Content warnings are not supported"));
-    }
+    // The warning counts against the same limit as the text, as on Mastodon.
+    let (spoiler_text, left) =
+        validate::content_warning(p.spoiler_text.as_deref().unwrap_or(""), max_chars)?;
     let raw = p.status.as_deref().unwrap_or("");
     // Text may be blank only when media carry the post (as on Mastodon).
     if raw.trim().is_empty() && media_ids.is_empty() {
         return Err(ApiError::invalid("Text can't be blank"));
     }
-    if raw.trim().chars().count() > max_chars {
+    if raw.trim().chars().count() > left {
         return Err(ApiError::invalid(format_args!(
             "Text character limit of {max_chars} exceeded"
         )));
@@ -86,7 +83,7 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
     let text = if raw.trim().is_empty() {
         String::new()
     } else {
-        validate::post_text(raw, max_chars)?
+        validate::post_text(raw, left)?
     };
     let visibility = match p.visibility.as_deref().unwrap_or("") {
         "" => Visibility::Public,
@@ -98,14 +95,16 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
         "" => None,
         raw => Some(PostId(path_id(raw)?)),
     };
-    // `sensitive` and `language` are accepted and not stored (no content warnings, and
-    // posts carry no language).
-    let _ = (p.sensitive, &p.language);
+    // `language` is accepted and not stored (posts carry no language).
+    let _ = &p.language;
     Ok(PostInsert {
         author_id: user.id(),
         text,
         visibility,
         in_reply_to_id,
+        // A warning makes the post sensitive (the store sees to it), as on Mastodon.
+        sensitive: p.sensitive.unwrap_or(false),
+        spoiler_text,
         media_ids,
     })
 }

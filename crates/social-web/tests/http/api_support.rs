@@ -233,12 +233,30 @@ pub async fn post_reply(
     visibility: Visibility,
     to: Option<PostId>,
 ) -> PostId {
+    post_insert(app, author, text, visibility, to, "").await
+}
+
+/// A public post behind a content warning, written directly through the store.
+pub async fn post_warned(app: &TestApp, author: AccountId, text: &str, warning: &str) -> PostId {
+    post_insert(app, author, text, Visibility::Public, None, warning).await
+}
+
+async fn post_insert(
+    app: &TestApp,
+    author: AccountId,
+    text: &str,
+    visibility: Visibility,
+    to: Option<PostId>,
+    warning: &str,
+) -> PostId {
     app.store
         .create_post(PostInsert {
             author_id: author,
             text: text.into(),
             visibility,
             in_reply_to_id: to,
+            spoiler_text: warning.into(),
+            sensitive: false,
             media_ids: Vec::new(),
         })
         .await

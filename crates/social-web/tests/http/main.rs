@@ -17,6 +17,7 @@ mod api_write;
 mod api_write_support;
 mod bad_input;
 mod cache;
+mod content_warnings;
 mod eviction;
 mod graph;
 mod media;

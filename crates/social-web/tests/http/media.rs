@@ -416,6 +416,8 @@ async fn api_media_tokens_scopes_and_owners() {
                 text: "stolen".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![id.parse::<MediaId>().unwrap()],
             })
             .await;
@@ -451,6 +453,8 @@ async fn api_media_attached_shows_in_post_page() {
                 text: "look".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![id],
             })
             .await
@@ -521,6 +525,8 @@ async fn media_orphan_sweep_removes_rows_and_files() {
                 text: "kept".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![used_id],
             })
             .await
