@@ -6,7 +6,6 @@ use crate::api_write_support::{ALL, user};
 use crate::each_backend;
 use crate::harness::TestApp;
 use reqwest::StatusCode;
-use serde_json::json;
 
 #[tokio::test]
 async fn api_favourites_list_and_pages() {
@@ -18,13 +17,9 @@ async fn api_favourites_list_and_pages() {
         let p3 = alice.status("three", "unlisted").await;
         // Favourited out of status order: the list follows the favourites, not the statuses.
         for id in [&p2, &p1, &p3] {
-            bob.post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
-                .await
-                .ok();
+            bob.act("statuses", &id, "favourite").await.ok();
         }
-        bob.post(&format!("/api/v1/statuses/{p1}/bookmark"), json!({}))
-            .await
-            .ok();
+        bob.act("statuses", &p1, "bookmark").await.ok();
         let reader = api_token(&app, bob.id, "read:favourites").await;
         let reader = Some(reader.as_str());
 
@@ -76,9 +71,7 @@ async fn api_favourites_list_and_pages() {
         assert_eq!(min.ids(), vec![p1.clone()]);
 
         // Unfavouriting drops it; another viewer has none; a post gone from view drops out.
-        bob.post(&format!("/api/v1/statuses/{p1}/unfavourite"), json!({}))
-            .await
-            .ok();
+        bob.act("statuses", &p1, "unfavourite").await.ok();
         let after = get(&app, "/api/v1/favourites", reader).await;
         assert_eq!(after.ids(), vec![p3.clone(), p2.clone()]);
         let alice_reader = api_token(&app, alice.id, "read").await;

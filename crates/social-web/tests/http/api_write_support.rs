@@ -151,6 +151,15 @@ impl Api {
         )
         .await
     }
+    /// `POST /api/v1/{collection}/{id}/{verb}` with an empty body: the one-record actions
+    /// (`statuses` favourite / reblog / bookmark, `accounts` follow / mute …).
+    pub async fn act(&self, collection: &str, id: impl std::fmt::Display, verb: &str) -> JResp {
+        self.post(
+            &format!("/api/v1/{collection}/{id}/{verb}"),
+            serde_json::json!({}),
+        )
+        .await
+    }
     /// Posts a status (which must succeed) and returns its id.
     pub async fn status(&self, text: &str, visibility: &str) -> String {
         let s = self

@@ -57,10 +57,7 @@ async fn api_content_warnings_stored_counted_and_checked() {
         // In timelines too (the batched read path), and inside a boost only.
         let home = alice.get("/api/v1/timelines/home").await.ok();
         assert_eq!(home[0]["spoiler_text"], "film spoilers");
-        let boost = bob
-            .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
-            .await
-            .ok();
+        let boost = bob.act("statuses", &id, "reblog").await.ok();
         assert_eq!(boost["spoiler_text"], "");
         assert_eq!(boost["reblog"]["spoiler_text"], "film spoilers");
 

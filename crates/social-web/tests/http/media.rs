@@ -9,26 +9,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use social_core::{AccountId, MediaId, Visibility};
 use social_media::samples;
-use social_store::{AppInsert, PostInsert};
+use social_store::PostInsert;
 use social_web::WebConfig;
 
 /// A bearer token of `account` with `scopes`, issued directly by the store.
 async fn token(app: &TestApp, account: AccountId, scopes: &str) -> String {
-    let client = app
-        .store
-        .create_app(AppInsert {
-            name: "media tests".into(),
-            website: None,
-            redirect_uris: vec!["urn:ietf:wg:oauth:2.0:oob".into()],
-            scopes: "read write follow".into(),
-        })
-        .await
-        .unwrap();
-    app.store
-        .create_token(client.app.id, Some(account), scopes)
-        .await
-        .unwrap()
-        .token
+    crate::api_support::api_token(app, account, scopes).await
 }
 
 /// One multipart part: name, optional (file name, content type), bytes.
