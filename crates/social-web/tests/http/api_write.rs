@@ -2,22 +2,13 @@
 //! favourite, reblog, bookmark), relationships and profile, follow requests, notifications,
 //! markers; their effects, bad input and scope refusals.
 
-use crate::api_write_support::{ALL, Api, JResp, ids, user};
+use crate::api_write_support::{ALL, Api, JResp, ids, posts_count, upload, user};
 use crate::each_backend;
 use crate::harness::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-use social_core::{AccountId, NotificationId, PostId};
+use social_core::{NotificationId, PostId};
 use social_store::Page;
-
-async fn posts_count(app: &TestApp, id: AccountId) -> i64 {
-    app.store
-        .get_account_by_id(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .posts_count
-}
 
 #[tokio::test]
 async fn api_statuses_create_and_refusals() {
@@ -652,30 +643,6 @@ async fn api_markers() {
             .await
             .error(StatusCode::FORBIDDEN);
     });
-}
-
-/// An upload recorded directly in the store (the files do not matter to attaching).
-async fn upload(app: &TestApp, owner: AccountId, name: &str) -> String {
-    app.store
-        .create_media(social_store::MediaInsert {
-            account_id: owner,
-            file_name: format!("{name}.jpg"),
-            thumb_name: format!("{name}-small.jpg"),
-            mime: "image/jpeg".into(),
-            width: 64,
-            height: 48,
-            size: 1000,
-            thumb_width: 64,
-            thumb_height: 48,
-            focus: social_core::Focus::default(),
-            description: String::new(),
-            blurhash: None,
-        })
-        .await
-        .unwrap()
-        .id
-        .0
-        .to_string()
 }
 
 #[tokio::test]

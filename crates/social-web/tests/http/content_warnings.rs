@@ -3,35 +3,16 @@
 //! with 422; the web form takes an optional warning, and pages show warned posts and
 //! sensitive media closed behind `<details>` (no script).
 
-use crate::api_write_support::{ALL, user};
+use crate::api_write_support::{ALL, posts_count, upload, user};
 use crate::each_backend;
 use crate::harness::TestApp;
 use reqwest::StatusCode;
-use serde_json::json;
-use social_core::{AccountId, Focus, validate::DEFAULT_POST_MAX_CHARS as MAX};
-use social_store::MediaInsert;
+use serde_json::{Value, json};
+use social_core::validate::DEFAULT_POST_MAX_CHARS as MAX;
 
-/// A media row of `owner` named `ab/NAME.png` (the page shows its names; no file is needed).
-async fn media_of(app: &TestApp, owner: AccountId, name: &str) -> String {
-    let m = app
-        .store
-        .create_media(MediaInsert {
-            account_id: owner,
-            file_name: format!("ab/{name}.png"),
-            thumb_name: format!("ab/{name}-small.png"),
-            mime: "image/png".into(),
-            width: 8,
-            height: 8,
-            size: 100,
-            thumb_width: 8,
-            thumb_height: 8,
-            focus: Focus { x: 0.0, y: 0.0 },
-            description: "a test square".into(),
-            blurhash: None,
-        })
-        .await
-        .unwrap();
-    m.id.0.to_string()
+/// `sensitive` and `spoiler_text` of a Status.
+fn flags(s: &Value) -> (Option<bool>, Option<&str>) {
+    (s["sensitive"].as_bool(), s["spoiler_text"].as_str())
 }
 
 #[tokio::test]
@@ -40,10 +21,7 @@ async fn api_content_warnings_stored_counted_and_checked() {
         let alice = user(&app, "alice", ALL).await;
         let bob = user(&app, "bob", ALL).await;
         let s = alice
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "the butler did it", "spoiler_text": "  film spoilers "}),
-            )
+            .create(json!({"status": "the butler did it", "spoiler_text": "  film spoilers "}))
             .await
             .ok();
         assert_eq!(s["spoiler_text"], "film spoilers");
@@ -62,7 +40,7 @@ async fn api_content_warnings_stored_counted_and_checked() {
         assert_eq!(boost["reblog"]["spoiler_text"], "film spoilers");
 
         // `sensitive` alone, as a form field; no warning, no sensitivity.
-        let media = media_of(&app, alice.id, "api").await;
+        let media = upload(&app, alice.id, "api").await;
         let s = alice
             .post_form(
                 "/api/v1/statuses",
@@ -74,46 +52,25 @@ async fn api_content_warnings_stored_counted_and_checked() {
             )
             .await
             .ok();
-        assert_eq!(
-            (s["sensitive"].as_bool(), s["spoiler_text"].as_str()),
-            (Some(true), Some(""))
-        );
+        assert_eq!(flags(&s), (Some(true), Some("")));
         let s = alice
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "plain", "spoiler_text": ""}),
-            )
+            .create(json!({"status": "plain", "spoiler_text": ""}))
             .await
             .ok();
-        assert_eq!(
-            (s["sensitive"].as_bool(), s["spoiler_text"].as_str()),
-            (Some(false), Some(""))
-        );
+        assert_eq!(flags(&s), (Some(false), Some("")));
 
         // The warning counts within the limit: MAX in all passes, MAX + 1 does not.
         let warning = "w".repeat(MAX - 10);
         alice
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "x".repeat(10), "spoiler_text": warning}),
-            )
+            .create(json!({"status": "x".repeat(10), "spoiler_text": warning}))
             .await
             .ok();
         let err = alice
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "x".repeat(11), "spoiler_text": warning}),
-            )
+            .create(json!({"status": "x".repeat(11), "spoiler_text": warning}))
             .await
             .error(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(err.contains("character limit"), "{err}");
-        let before = app
-            .store
-            .get_account_by_id(alice.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .posts_count;
+        let before = posts_count(&app, alice.id).await;
         for bad in [
             "x".repeat(MAX + 1),
             "two\nlines".into(),
@@ -121,28 +78,16 @@ async fn api_content_warnings_stored_counted_and_checked() {
             "nul\0".into(),
         ] {
             let err = alice
-                .post(
-                    "/api/v1/statuses",
-                    json!({"status": "hi", "spoiler_text": bad}),
-                )
+                .create(json!({"status": "hi", "spoiler_text": bad}))
                 .await
                 .error(StatusCode::UNPROCESSABLE_ENTITY);
             assert!(err.contains("spoiler_text"), "{err}");
         }
         alice
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "hi", "sensitive": "maybe"}),
-            )
+            .create(json!({"status": "hi", "sensitive": "maybe"}))
             .await
             .error(StatusCode::UNPROCESSABLE_ENTITY);
-        let after = app
-            .store
-            .get_account_by_id(alice.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .posts_count;
+        let after = posts_count(&app, alice.id).await;
         assert_eq!(before, after, "refused statuses are not stored");
     });
 }
@@ -221,12 +166,9 @@ async fn web_sensitive_media_behind_details() {
     each_backend!(|app: TestApp| async move {
         let api = user(&app, "alice", ALL).await;
         let viewer = app.user("bob").await;
-        let hidden = media_of(&app, api.id, "hidden").await;
+        let hidden = upload(&app, api.id, "hidden").await;
         let s = api
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "look", "sensitive": true, "media_ids": [hidden]}),
-            )
+            .create(json!({"status": "look", "sensitive": true, "media_ids": [hidden]}))
             .await
             .ok();
         let id = s["id"].as_str().unwrap();
@@ -238,20 +180,17 @@ async fn web_sensitive_media_behind_details() {
         // The text stays visible; only the thumbnails are behind the summary.
         let details = page.body.find("<details class=\"sensitive\">").unwrap();
         assert!(page.body.find("<div class=\"text\">").unwrap() < details);
-        assert!(page.body.find("hidden-small.png").unwrap() > details);
+        assert!(page.body.find("hidden-small.jpg").unwrap() > details);
 
-        let shown = media_of(&app, api.id, "shown").await;
+        let shown = upload(&app, api.id, "shown").await;
         let s = api
-            .post(
-                "/api/v1/statuses",
-                json!({"status": "fine", "media_ids": [shown]}),
-            )
+            .create(json!({"status": "fine", "media_ids": [shown]}))
             .await
             .ok();
         let page = viewer
             .get(&format!("/@alice/{}", s["id"].as_str().unwrap()))
             .await;
-        page.assert_contains("shown-small.png")
+        page.assert_contains("shown-small.jpg")
             .assert_lacks("<details");
     });
 }
