@@ -23,6 +23,9 @@ pub struct PostForm {
     visibility: String,
     #[serde(default, deserialize_with = "empty_as_none")]
     in_reply_to_id: Option<i64>,
+    /// The optional content warning; it shares the text's character limit.
+    #[serde(default)]
+    spoiler_text: String,
 }
 
 /// `POST /posts`.
@@ -37,16 +40,22 @@ pub async fn create(
             .parse::<Visibility>()
             .map_err(|e| ValidationError::new("visibility", e)),
     };
-    let checked = validate::post_text(&form.text, state.config.post_max_chars)
-        .and_then(|text| visibility.clone().map(|v| (text, v)));
+    let max_chars = state.config.post_max_chars;
+    let checked =
+        validate::content_warning(&form.spoiler_text, max_chars).and_then(|(warning, left)| {
+            let text = validate::post_text_with_warning(&form.text, max_chars - left, max_chars)?;
+            visibility.clone().map(|v| (text, warning, v))
+        });
     let in_reply_to_id = form.in_reply_to_id.map(PostId);
     let error = match checked {
-        Ok((text, visibility)) => {
+        Ok((text, spoiler_text, visibility)) => {
             let insert = PostInsert {
                 author_id: user.account().id,
                 text,
                 visibility,
                 in_reply_to_id,
+                spoiler_text,
+                sensitive: false,
                 media_ids: Vec::new(),
             };
             match state.store.create_post(insert).await {
@@ -68,6 +77,7 @@ pub async fn create(
     let compose = Compose {
         csrf: user.csrf(),
         text: &form.text,
+        spoiler_text: &form.spoiler_text,
         visibility: visibility.unwrap_or_default(),
         in_reply_to: in_reply_to_id,
         max_chars: state.config.post_max_chars,

@@ -8,6 +8,7 @@ mod redis_server;
 
 mod accounts;
 mod api_blocks;
+mod api_favourites;
 mod api_oauth;
 mod api_read;
 mod api_read_auth;
@@ -16,6 +17,7 @@ mod api_write;
 mod api_write_support;
 mod bad_input;
 mod cache;
+mod content_warnings;
 mod eviction;
 mod graph;
 mod media;
