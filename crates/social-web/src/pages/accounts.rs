@@ -1,6 +1,7 @@
 //! Profiles, follow / block / mute actions, and follow requests.
 
 use crate::AppState;
+use crate::ratelimit;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{NextForm, chrome_for, chrome_maybe};
@@ -63,6 +64,9 @@ pub async fn act(
     let target = active_account(&state, &username).await?;
     let (me, other) = (user.account().id, target.id);
     let store = &state.store;
+    if action == "follow" {
+        ratelimit::check(&state, "follows", state.config.rate_limits.follows, me.0).await?;
+    }
     match action.as_str() {
         "follow" => drop(store.follow(me, other).await?),
         "unfollow" => store.unfollow(me, other).await?,

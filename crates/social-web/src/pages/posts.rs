@@ -1,6 +1,7 @@
 //! Writing, deleting, favouriting and boosting posts, and the thread view.
 
 use crate::AppState;
+use crate::ratelimit;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
@@ -31,6 +32,8 @@ pub async fn create(
     user: CurrentUser,
     WebForm(form): WebForm<PostForm>,
 ) -> WebResult<Response> {
+    let limit = state.config.rate_limits.posts;
+    ratelimit::check(&state, "posts", limit, user.account().id.0).await?;
     let visibility = match form.visibility.as_str() {
         "" => Ok(Visibility::Public),
         v => v
