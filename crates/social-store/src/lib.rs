@@ -18,7 +18,7 @@ mod secrets;
 mod store;
 
 pub use cache::{Cache, Hit};
-pub use secrets::token_hash;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use secrets::token_hash;
 pub use store::Store;

@@ -129,7 +129,9 @@ impl WebError {
             Self::TooManyRequests { retry_after } => (
                 "too_many_requests",
                 match retry_after {
-                    Some(secs) => format!("Too many attempts. Retry in {}.", wait_text(secs)).into(),
+                    Some(secs) => {
+                        format!("Too many attempts. Retry in {}.", wait_text(secs)).into()
+                    }
                     None => "Too many attempts. Wait a few minutes and retry.".into(),
                 },
             ),

@@ -41,7 +41,8 @@ impl FromStr for Rule {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not a limit: write MAX/WINDOW, such as \"300/5m\", or \"off\"");
+        let bad =
+            || format!("{s:?} is not a limit: write MAX/WINDOW, such as \"300/5m\", or \"off\"");
         let (max, window) = s.trim().split_once('/').ok_or_else(bad)?;
         let max: u64 = max.trim().parse().map_err(|_| bad())?;
         let window = window.trim();
@@ -67,7 +68,7 @@ impl fmt::Display for Rule {
         let secs = self.window.as_secs();
         let (n, unit) = [(86_400, "d"), (3600, "h"), (60, "m")]
             .into_iter()
-            .find(|(u, _)| secs % u == 0)
+            .find(|(u, _)| secs.is_multiple_of(*u))
             .map_or((secs, "s"), |(u, name)| (secs / u, name));
         write!(f, "{}/{n}{unit}", self.max)
     }
@@ -163,7 +164,9 @@ impl Quota {
 
 /// Counts one event of `bucket` for `subject` against `rule`.
 pub async fn take(cache: &Cache, bucket: &str, subject: &str, rule: Rule) -> Quota {
-    let hit = cache.hit(&format!("rl:{bucket}:{subject}"), rule.window).await;
+    let hit = cache
+        .hit(&format!("rl:{bucket}:{subject}"), rule.window)
+        .await;
     Quota {
         limit: rule.max,
         remaining: rule.max.saturating_sub(hit.count),
@@ -229,8 +232,15 @@ pub async fn api(State(state): State<AppState>, req: Request, next: Next) -> Res
             let (mut parts, body) = req.into_parts();
             let Ok(ClientIp(ip)) = ClientIp::from_request_parts(&mut parts, &state).await;
             let req = Request::from_parts(parts, body);
-            return limited(&state, "api-ip", ip.to_string(), limits.api_anonymous, req, next)
-                .await;
+            return limited(
+                &state,
+                "api-ip",
+                ip.to_string(),
+                limits.api_anonymous,
+                req,
+                next,
+            )
+            .await;
         }
     };
     limited(&state, bucket, subject, rule, req, next).await
@@ -275,7 +285,9 @@ mod tests {
             assert_eq!((rule.max, rule.window.as_secs()), (max, secs), "{text}");
             assert_eq!(rule.to_string(), shown);
         }
-        for bad in ["", "300", "0/5m", "5/0m", "5/5", "5/5w", "x/5m", "5/m", "-1/5m", "5/400d"] {
+        for bad in [
+            "", "300", "0/5m", "5/0m", "5/5", "5/5w", "x/5m", "5/m", "-1/5m", "5/400d",
+        ] {
             assert!(bad.parse::<Rule>().is_err(), "{bad:?} must be refused");
         }
         assert_eq!(parse_limit("off"), Ok(None));
@@ -301,6 +313,10 @@ mod tests {
         third.write_headers(&mut headers);
         assert_eq!(headers["x-ratelimit-limit"], "2");
         assert_eq!(headers["x-ratelimit-remaining"], "0");
-        assert!(headers["x-ratelimit-reset"].to_str().is_ok_and(|v| v.ends_with('Z')));
+        assert!(
+            headers["x-ratelimit-reset"]
+                .to_str()
+                .is_ok_and(|v| v.ends_with('Z'))
+        );
     }
 }

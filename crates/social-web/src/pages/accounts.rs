@@ -1,10 +1,10 @@
 //! Profiles, follow / block / mute actions, and follow requests.
 
 use crate::AppState;
-use crate::ratelimit;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{NextForm, chrome_for, chrome_maybe};
+use crate::ratelimit;
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts::{self as view, Profile};

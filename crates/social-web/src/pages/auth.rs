@@ -2,10 +2,10 @@
 
 use crate::client_addr::ClientIp;
 use crate::csrf;
-use crate::ratelimit;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, WebQuery};
 use crate::pages::{anonymous, chrome_for, form_error, with_cookie};
+use crate::ratelimit;
 use crate::session::{self, CurrentUser, MaybeUser};
 use crate::util::{local_path, see_other};
 use crate::views::auth::{self as view, SignupValues};

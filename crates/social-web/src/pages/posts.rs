@@ -1,10 +1,10 @@
 //! Writing, deleting, favouriting and boosting posts, and the thread view.
 
 use crate::AppState;
-use crate::ratelimit;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
+use crate::ratelimit;
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts as view;

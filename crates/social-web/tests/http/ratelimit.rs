@@ -19,7 +19,11 @@ static NEXT_ADDR: AtomicU32 = AtomicU32::new(1);
 /// A client address no other test run uses (documentation prefix, process id, counter).
 fn unique_addr() -> String {
     let n = NEXT_ADDR.fetch_add(1, Ordering::Relaxed);
-    format!("2001:db8:{:x}:{:x}::{n:x}", std::process::id() >> 16, std::process::id() & 0xffff)
+    format!(
+        "2001:db8:{:x}:{:x}::{n:x}",
+        std::process::id() >> 16,
+        std::process::id() & 0xffff
+    )
 }
 
 /// An app whose only limits are `limits`, behind a trusted proxy on 127.0.0.1.
@@ -58,7 +62,10 @@ fn page() -> social_store::Page {
 /// `Retry-After` in seconds, checked to lie in `1..=max`.
 fn retry_after(headers: &HeaderMap, max: u64) -> u64 {
     let secs: u64 = header(headers, "retry-after").parse().unwrap();
-    assert!((1..=max).contains(&secs), "Retry-After {secs} not in 1..={max}");
+    assert!(
+        (1..=max).contains(&secs),
+        "Retry-After {secs} not in 1..={max}"
+    );
     secs
 }
 
@@ -81,7 +88,10 @@ async fn api_answers_carry_the_token_quota_and_429_past_it() {
             resp.ok();
         }
         let refused = alice.get("/api/v1/accounts/verify_credentials").await;
-        assert_eq!(refused.error(StatusCode::TOO_MANY_REQUESTS), "Too many requests");
+        assert_eq!(
+            refused.error(StatusCode::TOO_MANY_REQUESTS),
+            "Too many requests"
+        );
         retry_after(&refused.headers, 60);
         assert_eq!(header(&refused.headers, "x-ratelimit-remaining"), "0");
         // Writes are refused too, and nothing is written.
@@ -129,7 +139,10 @@ async fn anonymous_api_requests_are_counted_per_client_address() {
         get(&second).await.assert_status(StatusCode::OK);
         // CORS preflights are not counted.
         let preflight = reqwest::Client::new()
-            .request(reqwest::Method::OPTIONS, format!("{}/api/v1/instance", app.base))
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/v1/instance", app.base),
+            )
             .header("x-forwarded-for", &first)
             .send()
             .await
@@ -204,13 +217,19 @@ async fn follows_are_limited_per_account() {
             .ok();
         assert_eq!(followed["following"], true);
         let refused = alice
-            .post(&format!("/api/v1/accounts/{}/follow", carol.id.0), json!({}))
+            .post(
+                &format!("/api/v1/accounts/{}/follow", carol.id.0),
+                json!({}),
+            )
             .await;
         refused.error(StatusCode::TOO_MANY_REQUESTS);
         retry_after(&refused.headers, 3600);
         // Unfollowing is not limited; the web form shares the follow quota.
         alice
-            .post(&format!("/api/v1/accounts/{}/unfollow", bob.id.0), json!({}))
+            .post(
+                &format!("/api/v1/accounts/{}/unfollow", bob.id.0),
+                json!({}),
+            )
             .await
             .ok();
         let web = app.login("alice").await;
@@ -218,10 +237,16 @@ async fn follows_are_limited_per_account() {
             .await
             .assert_status(StatusCode::TOO_MANY_REQUESTS);
         let rel = alice
-            .get(&format!("/api/v1/accounts/relationships?id[]={}", carol.id.0))
+            .get(&format!(
+                "/api/v1/accounts/relationships?id[]={}",
+                carol.id.0
+            ))
             .await
             .ok();
-        assert_eq!(rel[0]["following"], false, "the refused follow was not written");
+        assert_eq!(
+            rel[0]["following"], false,
+            "the refused follow was not written"
+        );
     }
 }
 
@@ -244,7 +269,11 @@ async fn sign_up_attempts_are_limited_per_client_address() {
                     .post_from(
                         "/signup",
                         "/signup",
-                        &[("username", name), ("password", &pw), ("password_confirm", &pw)],
+                        &[
+                            ("username", name),
+                            ("password", &pw),
+                            ("password_confirm", &pw),
+                        ],
                     )
                     .await
             }
@@ -261,7 +290,11 @@ async fn sign_up_attempts_are_limited_per_client_address() {
         refused.assert_contains("Too many attempts. Retry in 30 minutes.");
         retry_after(&refused.headers, 1800);
         assert!(
-            app.store.get_account_by_username("eve").await.unwrap().is_none(),
+            app.store
+                .get_account_by_username("eve")
+                .await
+                .unwrap()
+                .is_none(),
             "the refused sign-up created no account"
         );
         sign_up("frank", unique_addr())

@@ -191,8 +191,16 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "api_anonymous",
         "API requests without a token, per client address (see server.trusted_proxies).",
     ),
-    ("rate_limits", "posts", "New posts per account, web and API."),
-    ("rate_limits", "follows", "Follows per account, web and API."),
+    (
+        "rate_limits",
+        "posts",
+        "New posts per account, web and API.",
+    ),
+    (
+        "rate_limits",
+        "follows",
+        "Follows per account, web and API.",
+    ),
     ("rate_limits", "media", "Media uploads per account."),
     (
         "rate_limits",

@@ -415,7 +415,10 @@ mod tests {
         c.rate_limits.follows = "10/1h".into();
         let limits = check(&c).expect("valid").rate_limits;
         assert_eq!(limits.api, None);
-        assert_eq!(limits.follows, Some(social_web::ratelimit::Rule::new(10, 3600)));
+        assert_eq!(
+            limits.follows,
+            Some(social_web::ratelimit::Rule::new(10, 3600))
+        );
     }
 
     #[test]
