@@ -9,6 +9,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use super::pagination::path_id;
 use crate::AppState;
+use crate::ratelimit;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -122,6 +123,7 @@ async fn create(
     ApiForm(params): ApiForm<CreateParams>,
 ) -> ApiResult<Response> {
     user.require("write:statuses")?;
+    ratelimit::check(&state, "posts", state.config.rate_limits.posts, user.id().0).await?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             let k = v

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
+use crate::ratelimit;
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts as view;
@@ -34,6 +35,8 @@ pub async fn create(
     user: CurrentUser,
     WebForm(form): WebForm<PostForm>,
 ) -> WebResult<Response> {
+    let limit = state.config.rate_limits.posts;
+    ratelimit::check(&state, "posts", limit, user.account().id.0).await?;
     let visibility = match form.visibility.as_str() {
         "" => Ok(Visibility::Public),
         v => v

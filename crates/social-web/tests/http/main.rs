@@ -23,5 +23,6 @@ mod graph;
 mod media;
 mod notifications;
 mod posts;
+mod ratelimit;
 mod registration;
 mod timelines;
