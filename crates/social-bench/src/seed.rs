@@ -118,6 +118,8 @@ fn post(i: usize, n: usize, accounts: &[AccountId], ids: &[AtomicI64]) -> PostIn
         text,
         visibility,
         in_reply_to_id,
+        spoiler_text: String::new(),
+        sensitive: false,
         media_ids: Vec::new(),
     }
 }

@@ -85,6 +85,11 @@ pub struct Post {
     pub replies_count: i64,
     pub favourites_count: i64,
     pub reblogs_count: i64,
+    /// The content warning shown instead of the text until the reader opens the post (empty:
+    /// none). Mastodon's `spoiler_text`.
+    pub spoiler_text: String,
+    /// The media are hidden until the reader opens them (always set with a content warning).
+    pub sensitive: bool,
 }
 
 /// What the viewer is to a post's author and the post, for [`may_view`].

@@ -132,6 +132,34 @@ pub fn signup_reason(raw: &str) -> Validated<String> {
     plain_text("reason", raw, SIGNUP_REASON_MAX_CHARS, true)
 }
 
+/// A content warning (Mastodon's `spoiler_text`): one line of plain text, counted with the
+/// post's text against the one character limit (as Mastodon counts it). Returns the trimmed
+/// warning and the characters left for the text.
+pub fn content_warning(raw: &str, max_chars: usize) -> Validated<(String, usize)> {
+    let warning = plain_text("spoiler_text", raw, max_chars, false)?;
+    let left = max_chars - warning.chars().count();
+    Ok((warning, left))
+}
+
+/// Post text with a content warning: the text takes what the warning leaves of `max_chars`,
+/// and a too long pair names the shared limit.
+pub fn post_text_with_warning(
+    raw: &str,
+    warning_chars: usize,
+    max_chars: usize,
+) -> Validated<String> {
+    let count = raw.trim().chars().count() + warning_chars;
+    if count > max_chars {
+        return Err(ValidationError::new(
+            "text",
+            format!(
+                "At most {max_chars} characters with the content warning (these have {count})."
+            ),
+        ));
+    }
+    post_text(raw, max_chars - warning_chars)
+}
+
 /// Post text: not empty, at most `max_chars` characters.
 pub fn post_text(raw: &str, max_chars: usize) -> Validated<String> {
     let text = plain_text("text", raw, max_chars, true)?;
@@ -171,6 +199,26 @@ mod tests {
         assert_eq!(err.field, "text");
         assert!(post_text("nul\0byte", 500).is_err());
         assert_eq!(post_text("a\r\nb", 500).as_deref(), Ok("a\nb"));
+    }
+
+    #[test]
+    fn content_warning_shares_the_limit() {
+        assert_eq!(content_warning("  ", 10), Ok((String::new(), 10)));
+        assert_eq!(
+            content_warning(" spoilers ", 10),
+            Ok(("spoilers".into(), 2))
+        );
+        assert_eq!(
+            content_warning("x\ny", 10).unwrap_err().field,
+            "spoiler_text"
+        );
+        assert!(content_warning("bell\u{7}", 10).is_err());
+        assert!(content_warning(&"é".repeat(11), 10).is_err());
+        assert_eq!(post_text_with_warning("hi", 8, 10).as_deref(), Ok("hi"));
+        let err = post_text_with_warning("hi!", 8, 10).unwrap_err();
+        assert_eq!(err.field, "text");
+        assert!(err.message.contains("content warning"), "{}", err.message);
+        assert!(post_text_with_warning("  ", 0, 10).is_err());
     }
 
     #[test]

@@ -250,11 +250,14 @@ pub(crate) fn rich_sql(
 }
 
 /// Where the parts of a `rich_sql` row start.
-pub(crate) const RICH_AUTHOR: usize = 11;
-pub(crate) const RICH_ORIGINAL: usize = 23;
-pub(crate) const RICH_ORIGINAL_AUTHOR: usize = 34;
-pub(crate) const RICH_EXTRAS: usize = 46;
-pub(crate) const RICH_ORIGINAL_EXTRAS: usize = 51;
+/// How many columns `POST_COLS` and `ACCOUNT_COLS` name.
+const POST_N: usize = 13;
+const ACCOUNT_N: usize = 12;
+pub(crate) const RICH_AUTHOR: usize = POST_N;
+pub(crate) const RICH_ORIGINAL: usize = POST_N + ACCOUNT_N;
+pub(crate) const RICH_ORIGINAL_AUTHOR: usize = 2 * POST_N + ACCOUNT_N;
+pub(crate) const RICH_EXTRAS: usize = 2 * (POST_N + ACCOUNT_N);
+pub(crate) const RICH_ORIGINAL_EXTRAS: usize = RICH_EXTRAS + 5;
 /// How many columns a `rich_sql` row has (the original's extras are as many as the post's).
 pub(crate) const RICH_COLUMNS: usize = RICH_ORIGINAL_EXTRAS + (RICH_ORIGINAL_EXTRAS - RICH_EXTRAS);
 

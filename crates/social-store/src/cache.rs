@@ -50,7 +50,7 @@ impl Local {
         self.values.remove(key);
     }
 
-    pub(crate) fn incr(&self, key: &str, window: Duration) -> u64 {
+    pub(crate) fn hit(&self, key: &str, window: Duration) -> Hit {
         let now = Instant::now();
         let counter = match self.counters.get(key) {
             Some(c) if c.expires > now => c,
@@ -63,8 +63,19 @@ impl Local {
                 fresh
             }
         };
-        counter.value.fetch_add(1, Ordering::Relaxed) + 1
+        Hit {
+            count: counter.value.fetch_add(1, Ordering::Relaxed) + 1,
+            reset_in: counter.expires.saturating_duration_since(now),
+        }
     }
+}
+
+/// One increment of a rate-limit counter: its new value and how long until its window ends
+/// (and the counter starts again from zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub count: u64,
+    pub reset_in: Duration,
 }
 
 enum Inner {
@@ -143,9 +154,14 @@ impl Cache {
     /// Increments a counter that expires `window` after its first increment; returns the new
     /// value. Used for rate limits; falls back to an in-process counter when Redis fails.
     pub async fn incr(&self, key: &str, window: Duration) -> u64 {
+        self.hit(key, window).await.count
+    }
+    /// Like [`Cache::incr`], with the time left in the counter's window (for `Retry-After` and
+    /// `X-RateLimit-Reset`). On Redis the counter is shared by every sociald using it.
+    pub async fn hit(&self, key: &str, window: Duration) -> Hit {
         match &*self.inner {
-            Inner::Local(l) => l.incr(key, window),
-            Inner::Redis(r) => r.incr(key, window).await,
+            Inner::Local(l) => l.hit(key, window),
+            Inner::Redis(r) => r.hit(key, window).await,
         }
     }
 }
@@ -171,5 +187,10 @@ mod tests {
         assert_eq!(c.incr("n", Duration::from_secs(60)).await, 2);
         assert_eq!(c.incr("z", Duration::ZERO).await, 1);
         assert_eq!(c.incr("z", Duration::ZERO).await, 1);
+        let first = c.hit("w", Duration::from_secs(60)).await;
+        let second = c.hit("w", Duration::from_secs(60)).await;
+        assert_eq!((first.count, second.count), (1, 2));
+        assert!(second.reset_in <= first.reset_in && first.reset_in <= Duration::from_secs(60));
+        assert!(second.reset_in > Duration::from_secs(50), "{second:?}");
     }
 }

@@ -2,7 +2,7 @@
 //! every 30 s, and a 5 s circuit breaker so an outage costs nothing per request.
 
 use crate::backend::now_ms;
-use crate::cache::Local;
+use crate::cache::{Hit, Local};
 use redis::aio::ConnectionManager;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -157,7 +157,7 @@ impl RedisCache {
         let _ = self.run::<()>("delete", p).await;
     }
 
-    pub(crate) async fn incr(&self, k: &str, window: Duration) -> u64 {
+    pub(crate) async fn hit(&self, k: &str, window: Duration) -> Hit {
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         let full = key(k);
         let mut p = redis::pipe();
@@ -170,9 +170,14 @@ impl RedisCache {
             .arg("NX")
             .ignore();
         p.cmd("INCR").arg(&full);
-        match self.run::<(u64,)>("incr", p).await {
-            Some((n,)) => n,
-            None => self.fallback.incr(k, window),
+        p.cmd("PTTL").arg(&full);
+        match self.run::<(u64, i64)>("incr", p).await {
+            Some((count, ttl)) => Hit {
+                count,
+                // -1/-2 (no expiry, gone) cannot follow the SET … NX above; read as a full window.
+                reset_in: u64::try_from(ttl).map_or(window, Duration::from_millis),
+            },
+            None => self.fallback.hit(k, window),
         }
     }
 }

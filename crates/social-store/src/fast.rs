@@ -116,6 +116,8 @@ fn post_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Post> {
         replies_count: r.get(at + 8)?,
         favourites_count: r.get(at + 9)?,
         reblogs_count: r.get(at + 10)?,
+        spoiler_text: r.get(at + 11)?,
+        sensitive: r.get(at + 12)?,
     })
 }
 

@@ -18,8 +18,9 @@ mod ops;
 mod secrets;
 mod store;
 
-pub use cache::Cache;
+pub use cache::{Cache, Hit};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use moderation::*;
+pub use secrets::token_hash;
 pub use store::Store;

@@ -76,6 +76,11 @@ pub struct PostInsert {
     pub visibility: Visibility,
     /// Replying to a post the author may not see fails with NotFound.
     pub in_reply_to_id: Option<PostId>,
+    /// The content warning, already validated with `social_core::validate::content_warning`
+    /// (empty: none).
+    pub spoiler_text: String,
+    /// Hide the media until opened; the store sets it whenever there is a content warning.
+    pub sensitive: bool,
     /// Uploaded media to attach, in this order, in the same transaction (empty: none). Each
     /// must be the author's and not attached yet, at most four; otherwise the post fails with
     /// Invalid on field `media_ids`.

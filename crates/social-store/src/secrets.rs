@@ -61,7 +61,7 @@ pub(crate) fn random_token(bytes: usize) -> String {
 }
 
 /// SHA-256 of a session token, lower-case hex: what the database stores.
-pub(crate) fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     let mut out = String::with_capacity(64);
     for b in digest {

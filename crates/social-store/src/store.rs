@@ -405,6 +405,15 @@ impl Store {
     ) -> StoreResult<Vec<(i64, PostView)>> {
         dispatch!(self, api_write::list_bookmarks(viewer.0, page))
     }
+    /// The viewer's favourited posts, most recently favourited first, paginated by favourite
+    /// id; each with its favourite id (the cursor for `Link` headers).
+    pub async fn favourites(
+        &self,
+        viewer: AccountId,
+        page: Page,
+    ) -> StoreResult<Vec<(i64, PostView)>> {
+        dispatch!(self, api_write::list_favourites(viewer.0, page))
+    }
     /// The subset of `ids` the viewer has bookmarked (one query), for the `bookmarked` flag
     /// of a page of statuses.
     pub async fn bookmarked_among(

@@ -54,6 +54,8 @@ contract_tests!(
     api::search_accounts_and_tags,
     api::favourited_and_reblogged_by,
     api_write::bookmarks,
+    api_write::favourites_list,
+    api_write::content_warnings,
     api_write::idempotent_create,
     api_write::markers,
     api_write::notification_get_dismiss_clear,

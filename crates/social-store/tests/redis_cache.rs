@@ -78,6 +78,12 @@ async fn redis_cache_survives_an_outage() {
     assert_eq!(cache.get("k").await, None);
     assert_eq!(cache.incr("n", Duration::from_secs(60)).await, 1);
     assert_eq!(cache.incr("n", Duration::from_secs(60)).await, 2);
+    let hit = cache.hit("n", Duration::from_secs(60)).await;
+    assert_eq!(hit.count, 3);
+    assert!(
+        hit.reset_in <= Duration::from_secs(60) && hit.reset_in > Duration::from_secs(50),
+        "the window Redis keeps for the counter: {hit:?}"
+    );
 
     redis.stop();
     for _ in 0..3 {

@@ -41,9 +41,9 @@ pub enum WebError {
     /// 422: a field fails validation (used when no form is re-rendered).
     #[error("invalid: {0}")]
     Invalid(ValidationError),
-    /// 429: too many attempts (login rate limit).
+    /// 429: too many attempts (a rate limit); `Retry-After` when the wait is known.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests { retry_after: Option<u64> },
     /// 500: an internal failure; logged with the request id, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -71,6 +71,16 @@ impl From<ValidationError> for WebError {
     }
 }
 
+/// "3 minutes", "1 hour": a wait in words, rounded up.
+fn wait_text(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=59 => (secs.max(1), "second"),
+        60..=3599 => (secs.div_ceil(60), "minute"),
+        _ => (secs.div_ceil(3600), "hour"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Attached to error responses so [`render_errors`] knows what to show. `page: true` means the
 /// body is empty and the error page must be rendered; `false` means the handler rendered its
 /// own page (a form shown again) and only JSON clients get the body replaced.
@@ -92,7 +102,7 @@ impl WebError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,9 +126,14 @@ impl WebError {
                 "validation_failed",
                 format!("{}: {}", v.field, v.message).into(),
             ),
-            Self::TooManyRequests => (
+            Self::TooManyRequests { retry_after } => (
                 "too_many_requests",
-                "Too many attempts. Wait a few minutes and retry.".into(),
+                match retry_after {
+                    Some(secs) => {
+                        format!("Too many attempts. Retry in {}.", wait_text(secs)).into()
+                    }
+                    None => "Too many attempts. Wait a few minutes and retry.".into(),
+                },
             ),
             Self::Internal(_) => ("internal_error", "Something went wrong on our side.".into()),
         };
@@ -142,6 +157,14 @@ impl IntoResponse for WebError {
         }
         let status = self.status();
         let mut response = status.into_response();
+        if let Self::TooManyRequests {
+            retry_after: Some(secs),
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response.extensions_mut().insert(self.info());
         response
     }
@@ -159,7 +182,7 @@ fn generic_info(status: StatusCode) -> ErrorInfo {
         StatusCode::METHOD_NOT_ALLOWED => WebError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => WebError::PayloadTooLarge,
         StatusCode::FORBIDDEN => WebError::Forbidden("Not allowed.".into()),
-        StatusCode::TOO_MANY_REQUESTS => WebError::TooManyRequests,
+        StatusCode::TOO_MANY_REQUESTS => WebError::TooManyRequests { retry_after: None },
         s if s.is_server_error() => {
             return ErrorInfo {
                 code: "internal_error",

@@ -61,28 +61,33 @@ fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, WebError> {
 
 /// Whether every `key=value` pair percent-decodes to valid UTF-8.
 fn decodes_to_utf8(raw: &[u8]) -> bool {
-    raw.split(|&b| b == b'&').all(|pair| {
-        let mut out = Vec::with_capacity(pair.len());
-        let mut i = 0;
-        while i < pair.len() {
-            let hex = |b: u8| char::from(b).to_digit(16);
-            match (
-                pair[i],
-                pair.get(i + 1).copied().and_then(hex),
-                pair.get(i + 2).copied().and_then(hex),
-            ) {
-                (b'%', Some(hi), Some(lo)) => {
-                    out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
-                    i += 3;
-                }
-                (b, _, _) => {
-                    out.push(b);
-                    i += 1;
-                }
+    raw.split(|&b| b == b'&')
+        .all(|pair| std::str::from_utf8(&percent_decode(pair)).is_ok())
+}
+
+/// `%XX` escapes decoded to their bytes; anything else (a lone or malformed `%` included)
+/// kept as it is. Shared with the API's form parser.
+pub(crate) fn percent_decode(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            raw[i],
+            raw.get(i + 1).copied().and_then(hex),
+            raw.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
             }
         }
-        std::str::from_utf8(&out).is_ok()
-    })
+    }
+    out
 }
 
 /// `?max_id=&min_id=` of a timeline.

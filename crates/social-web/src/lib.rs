@@ -5,7 +5,7 @@
 //! Middleware, outermost first: request id + tracing span, security headers, the API edge
 //! (CORS, trailing slashes; API paths only), routing. Pages then get error pages, session
 //! lookup, CSRF / body limit / origin check (the routes of `docs/web.md`); the API routes
-//! (`api::routes`, `docs/api.md`) get JSON errors and a body limit instead.
+//! (`api::routes`, `docs/api.md`) get the API rate limit, JSON errors and a body limit instead.
 
 pub mod api;
 pub mod assets;
@@ -16,6 +16,7 @@ pub mod extract;
 pub mod headers;
 pub mod media;
 pub mod pages;
+pub mod ratelimit;
 pub mod request_id;
 pub mod session;
 pub mod signup;
@@ -59,6 +60,9 @@ pub struct WebConfig {
     /// absolute URLs of the API (OAuth metadata, entity URLs). None: built from each
     /// request's `Host` header.
     pub base_url: Option<String>,
+    /// Rate limits (`ratelimit`). The default here is none at all (tests, tools); sociald sets
+    /// its configured ones, which default to `RateLimits::default()`.
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl Default for WebConfig {
@@ -73,6 +77,7 @@ impl Default for WebConfig {
             media_max_bytes: 10 * 1024 * 1024,
             media_max_pixels: 33_177_600,
             base_url: None,
+            rate_limits: ratelimit::RateLimits::off(),
         }
     }
 }
@@ -120,7 +125,8 @@ pub fn router(state: AppState) -> axum::Router {
     let api = api::routes()
         .merge(api::media::routes(&state.config))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(from_fn(api::json_errors));
+        .layer(from_fn(api::json_errors))
+        .layer(from_fn_with_state(state.clone(), ratelimit::api));
     let app = axum::Router::new()
         .route("/", get(auth::landing))
         .route("/signup", get(auth::signup_page).post(auth::signup_submit))

@@ -1,7 +1,7 @@
 //! Queries only the client API needs: account and hashtag search, who favourited or boosted a
 //! post. One query each, paged like the other account lists (by account ID, newest first).
 
-use super::common::{Ctx, account_cols, account_from_row, bind_page, page_sql};
+use super::common::{Ctx, account_cols, account_from_row};
 use crate::error::StoreResult;
 use crate::model::{InstanceStats, Page};
 use social_core::Account;
@@ -85,22 +85,8 @@ pub(crate) async fn interacted(
             "x.post_id",
         )
     };
-    let (tail, reverse) = page_sql("a.id", &page, 2);
-    let sql = format!(
-        "SELECT {} FROM {from} WHERE {filter} = $1 AND a.status = 'active'{tail}",
-        account_cols("a")
-    );
-    let rows = bind_page(sqlx::query(&sql).bind(post), &page)
-        .fetch_all(ctx.read)
-        .await?;
-    let mut out = rows
-        .iter()
-        .map(account_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    if reverse {
-        out.reverse();
-    }
-    Ok(out)
+    let from_where = format!("FROM {from} WHERE {filter} = $1 AND a.status = 'active'");
+    super::follows::account_page(ctx, &from_where, post, page).await
 }
 
 /// Active accounts, the sum of their `posts_count` (boosts are not counted), and the

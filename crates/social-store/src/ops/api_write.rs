@@ -1,4 +1,4 @@
-//! What the client API adds to the store: bookmarks, `Idempotency-Key` records for new posts,
+//! What the client API adds to the store: bookmarks (and the favourites list), `Idempotency-Key` records for new posts,
 //! read markers, and per-notification reads and deletes.
 
 use super::common::{Ctx, Tx, post_cols, post_from_row, visible_post, visible_sql};
@@ -50,18 +50,39 @@ pub(crate) async fn unbookmark(ctx: &Ctx<'_>, actor: i64, id: i64) -> StoreResul
     Ok(post.id.0)
 }
 
-/// The viewer's bookmarks, newest bookmark first, paginated by bookmark id; each with the
-/// bookmark id (the cursor for `Link` headers). Posts no longer visible are left out.
+/// The viewer's bookmarks, newest bookmark first, paginated by bookmark id.
 pub(crate) async fn list_bookmarks(
     ctx: &Ctx<'_>,
     viewer: i64,
     page: Page,
 ) -> StoreResult<Vec<(i64, PostView)>> {
+    list_marked(ctx, "bookmarks", viewer, page).await
+}
+
+/// The viewer's favourites, newest favourite first, paginated by favourite id.
+pub(crate) async fn list_favourites(
+    ctx: &Ctx<'_>,
+    viewer: i64,
+    page: Page,
+) -> StoreResult<Vec<(i64, PostView)>> {
+    list_marked(ctx, "favourites", viewer, page).await
+}
+
+/// The viewer's marks in `table` (`bookmarks` or `favourites`: both have `id`, `account_id`
+/// and `post_id`), newest mark first, paginated by the mark's id; each
+/// with that id (the cursor for `Link` headers). Posts no longer visible are left out.
+async fn list_marked(
+    ctx: &Ctx<'_>,
+    table: &'static str,
+    viewer: i64,
+    page: Page,
+) -> StoreResult<Vec<(i64, PostView)>> {
     let (tail, reverse) = super::common::page_sql("b.id", &page, 2);
     let sql = format!(
-        "SELECT b.id AS bookmark_id, {} FROM bookmarks b JOIN posts p ON p.id = b.post_id \
+        "SELECT b.id AS bookmark_id, {} FROM {} b JOIN posts p ON p.id = b.post_id \
          WHERE b.account_id = $1 AND {}{tail}",
         post_cols("p"),
+        table,
         visible_sql("p", "$1"),
     );
     let mut rows = super::common::bind_page(sqlx::query(&sql).bind(viewer), &page)
@@ -89,7 +110,7 @@ pub(crate) async fn list_bookmarks(
     Ok(out)
 }
 
-/// Decodes the post columns that follow a leading `bookmark_id` column.
+/// Decodes the post columns that follow the leading mark id column.
 fn post_from_row_at(r: &super::common::DbRow) -> Result<Post, sqlx::Error> {
     super::common::post_at(r, 1)
 }

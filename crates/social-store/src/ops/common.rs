@@ -39,7 +39,7 @@ pub(crate) const ACCOUNT_COLS: &str = "id, username, display_name, bio, role, st
 
 pub(crate) const POST_COLS: &str = "id, author_id, text, visibility, in_reply_to_id, \
      in_reply_to_account_id, reblog_of_id, created_at, replies_count, favourites_count, \
-     reblogs_count";
+     reblogs_count, spoiler_text, sensitive";
 
 /// Column list `cols` qualified with a table alias.
 fn qualify(cols: &str, alias: &str) -> String {
@@ -95,6 +95,8 @@ pub(crate) fn post_from_row(r: &DbRow) -> Result<Post, sqlx::Error> {
         replies_count: r.try_get("replies_count")?,
         favourites_count: r.try_get("favourites_count")?,
         reblogs_count: r.try_get("reblogs_count")?,
+        spoiler_text: r.try_get("spoiler_text")?,
+        sensitive: r.try_get("sensitive")?,
     })
 }
 
@@ -130,6 +132,8 @@ pub(crate) fn post_at(r: &DbRow, at: usize) -> Result<Post, sqlx::Error> {
         replies_count: r.try_get(at + 8)?,
         favourites_count: r.try_get(at + 9)?,
         reblogs_count: r.try_get(at + 10)?,
+        spoiler_text: r.try_get(at + 11)?,
+        sensitive: r.try_get(at + 12)?,
     })
 }
 

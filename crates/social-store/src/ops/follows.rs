@@ -289,12 +289,21 @@ pub(crate) async fn list_accounts(
     } else {
         ("f.target_id", "f.account_id")
     };
+    let from_where = format!("FROM follows f JOIN accounts a ON a.id = {join} WHERE {filter} = $1");
+    account_page(ctx, &from_where, account, page).await
+}
+
+/// A page of accounts, by account ID, newest first: `from_where` is the `FROM … WHERE …` of
+/// the query, accounts aliased `a`, with `$1` bound to `key`.
+pub(crate) async fn account_page(
+    ctx: &Ctx<'_>,
+    from_where: &str,
+    key: i64,
+    page: Page,
+) -> StoreResult<Vec<Account>> {
     let (tail, reverse) = page_sql("a.id", &page, 2);
-    let sql = format!(
-        "SELECT {} FROM follows f JOIN accounts a ON a.id = {join} WHERE {filter} = $1{tail}",
-        account_cols("a")
-    );
-    let rows = bind_page(sqlx::query(&sql).bind(account), &page)
+    let sql = format!("SELECT {} {from_where}{tail}", account_cols("a"));
+    let rows = bind_page(sqlx::query(&sql).bind(key), &page)
         .fetch_all(ctx.read)
         .await?;
     let mut out = rows
@@ -315,20 +324,7 @@ pub(crate) async fn list_targets(
     table: &'static str,
 ) -> StoreResult<Vec<Account>> {
     debug_assert!(table == "blocks" || table == "mutes");
-    let (tail, reverse) = page_sql("a.id", &page, 2);
-    let sql = format!(
-        "SELECT {} FROM {table} t JOIN accounts a ON a.id = t.target_id WHERE t.account_id = $1{tail}",
-        account_cols("a")
-    );
-    let rows = bind_page(sqlx::query(&sql).bind(account), &page)
-        .fetch_all(ctx.read)
-        .await?;
-    let mut out = rows
-        .iter()
-        .map(account_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    if reverse {
-        out.reverse();
-    }
-    Ok(out)
+    let from_where =
+        format!("FROM {table} t JOIN accounts a ON a.id = t.target_id WHERE t.account_id = $1");
+    account_page(ctx, &from_where, account, page).await
 }

@@ -62,8 +62,8 @@ pub(crate) async fn create_post_in(
     }
     let row = sqlx::query(&format!(
         "INSERT INTO posts (id, author_id, text, visibility, in_reply_to_id, \
-         in_reply_to_account_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         RETURNING {POST_COLS}"
+         in_reply_to_account_id, created_at, spoiler_text, sensitive) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {POST_COLS}"
     ))
     .bind(id)
     .bind(author)
@@ -72,6 +72,8 @@ pub(crate) async fn create_post_in(
     .bind(parent.as_ref().map(|p| p.id.0))
     .bind(parent.as_ref().map(|p| p.author_id.0))
     .bind(now)
+    .bind(&ins.spoiler_text)
+    .bind(ins.sensitive || !ins.spoiler_text.is_empty())
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match &e {

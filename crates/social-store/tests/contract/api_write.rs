@@ -1,4 +1,4 @@
-//! What the client API adds: bookmarks, idempotent post creation, markers, notification
+//! What the client API adds: bookmarks, the favourites list, idempotent post creation, markers, notification
 //! get / dismiss / clear and kind filters.
 
 use crate::fixtures::{self, post_by};
@@ -113,6 +113,112 @@ pub async fn bookmarks(store: &Store) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// The favourites list: newest favourite first, paged by favourite id, posts out of view
+/// left out.
+pub async fn favourites_list(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let p1 = post_by(&alice).text("one").create(store).await;
+    let p2 = post_by(&alice).text("two").create(store).await;
+    let gone = post_by(&alice).text("three").create(store).await;
+    for p in [&p2, &p1, &gone] {
+        store.favourite(bob.id, p.id).await.unwrap();
+    }
+    store.delete_post(&alice, gone.id).await.unwrap();
+    let ids = |page: &[(i64, social_store::PostView)]| {
+        page.iter().map(|(_, v)| v.post.id).collect::<Vec<_>>()
+    };
+    let all = store.favourites(bob.id, Page::first(20)).await.unwrap();
+    assert_eq!(
+        ids(&all),
+        vec![p1.id, p2.id],
+        "most recently favourited first"
+    );
+    assert!(all.iter().all(|(_, v)| v.favourited));
+    assert!(
+        all[0].0 > all[1].0,
+        "cursors are favourite ids, newest highest"
+    );
+    let older = Page {
+        max_id: Some(all[0].0),
+        min_id: None,
+        limit: 20,
+    };
+    assert_eq!(
+        ids(&store.favourites(bob.id, older).await.unwrap()),
+        vec![p2.id]
+    );
+    let newer = Page {
+        max_id: None,
+        min_id: Some(all[1].0),
+        limit: 20,
+    };
+    assert_eq!(
+        ids(&store.favourites(bob.id, newer).await.unwrap()),
+        vec![p1.id]
+    );
+    assert!(
+        store
+            .favourites(alice.id, Page::first(20))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Content warnings and sensitive media are stored and read back on every read path (one
+/// post, the batched timelines, the SQLite fast path of home, boosts); a warning implies
+/// `sensitive`.
+pub async fn content_warnings(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let warned = post_by(&alice).warning("spoilers").create(store).await;
+    assert_eq!(
+        (warned.spoiler_text.as_str(), warned.sensitive),
+        ("spoilers", true)
+    );
+    let sensitive = post_by(&alice).sensitive().create(store).await;
+    assert_eq!(
+        (sensitive.spoiler_text.as_str(), sensitive.sensitive),
+        ("", true)
+    );
+    let plain = post_by(&alice).create(store).await;
+    assert_eq!((plain.spoiler_text.as_str(), plain.sensitive), ("", false));
+    let stored = store.get_post(warned.id).await.unwrap().unwrap();
+    assert_eq!(stored, warned);
+    let flags = |views: &[social_store::PostView]| {
+        views
+            .iter()
+            .map(|v| (v.post.spoiler_text.clone(), v.post.sensitive))
+            .collect::<Vec<_>>()
+    };
+    let want = vec![
+        (String::new(), false),
+        (String::new(), true),
+        ("spoilers".to_owned(), true),
+    ];
+    let local = store.local_timeline(None, Page::first(20)).await.unwrap();
+    assert_eq!(flags(&local), want);
+    let home = store
+        .home_timeline(alice.id, Page::first(20))
+        .await
+        .unwrap();
+    assert_eq!(flags(&home), want);
+    let boost = store.boost(bob.id, warned.id).await.unwrap();
+    assert_eq!((boost.spoiler_text.as_str(), boost.sensitive), ("", false));
+    let view = store.get_post_view(Some(bob.id), boost.id).await.unwrap();
+    let original = view.reblog.expect("a boost shows its original");
+    assert_eq!(original.post.spoiler_text, "spoilers");
+    let bobs = store
+        .account_timeline(None, bob.id, Page::first(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        bobs[0].reblog.as_ref().unwrap().post.spoiler_text,
+        "spoilers"
     );
 }
 

@@ -48,6 +48,8 @@ pub fn post_by(author: &Account) -> PostBuilder {
             text: format!("a post by {}", author.username),
             visibility: Visibility::Public,
             in_reply_to_id: None,
+            spoiler_text: String::new(),
+            sensitive: false,
             media_ids: Vec::new(),
         },
     }
@@ -64,6 +66,14 @@ impl PostBuilder {
     }
     pub fn reply_to(mut self, id: PostId) -> Self {
         self.insert.in_reply_to_id = Some(id);
+        self
+    }
+    pub fn warning(mut self, spoiler_text: &str) -> Self {
+        self.insert.spoiler_text = spoiler_text.to_owned();
+        self
+    }
+    pub fn sensitive(mut self) -> Self {
+        self.insert.sensitive = true;
         self
     }
     pub fn media(mut self, ids: &[social_core::MediaId]) -> Self {

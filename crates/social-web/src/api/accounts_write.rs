@@ -8,6 +8,7 @@ use super::entities::{self, CredentialAccount, RelationshipJson, Urls};
 use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use crate::AppState;
+use crate::ratelimit;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::{patch, post};
@@ -62,6 +63,10 @@ async fn act(
     user.require(action.scope())?;
     let target = active_account(state, raw_id).await?;
     let (me, them) = (user.id(), target.id);
+    if matches!(action, Action::Follow) {
+        let limit = state.config.rate_limits.follows;
+        ratelimit::check(state, "follows", limit, me.0).await?;
+    }
     match action {
         Action::Follow => drop(state.store.follow(me, them).await?),
         Action::Unfollow => state.store.unfollow(me, them).await?,

@@ -66,6 +66,34 @@ fn usable(account: &Account) -> Result<(), ApiError> {
     }
 }
 
+/// 403 unless `scopes` cover `scope` (`read` covers `read:statuses`, …).
+fn require_in(scopes: &Scopes, scope: &str) -> Result<(), ApiError> {
+    if scopes.covers(scope) {
+        Ok(())
+    } else {
+        Err(ApiError::scope())
+    }
+}
+
+/// `FromRequestParts` for an extractor made by its `from_token` from the request's token
+/// (`None`: no token sent; a bad one is a 401 before it is called).
+macro_rules! from_token {
+    ($ty:ty) => {
+        impl<S> FromRequestParts<S> for $ty
+        where
+            S: Send + Sync,
+            AppState: FromRef<S>,
+        {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+                let state = AppState::from_ref(state);
+                Self::from_token(resolve(parts, &state).await?)
+            }
+        }
+    };
+}
+
 /// A request made with a user's token.
 #[derive(Clone, Debug)]
 pub struct ApiUser {
@@ -78,11 +106,7 @@ pub struct ApiUser {
 impl ApiUser {
     /// 403 unless the token's scopes cover `scope` (`read` covers `read:statuses`, …).
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.scopes.covers(scope) {
-            Ok(())
-        } else {
-            Err(ApiError::scope())
-        }
+        require_in(&self.scopes, scope)
     }
     /// 403 unless the scopes cover at least one of `scopes`.
     pub fn require_any(&self, scopes: &[&str]) -> Result<(), ApiError> {
@@ -114,21 +138,16 @@ fn user_of(auth: &TokenAuth) -> Result<ApiUser, ApiError> {
     })
 }
 
-impl<S> FromRequestParts<S> for ApiUser
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        match resolve(parts, &state).await? {
+impl ApiUser {
+    fn from_token(auth: Option<Arc<TokenAuth>>) -> Result<Self, ApiError> {
+        match auth {
             Some(auth) => user_of(&auth),
             None => Err(ApiError::token_required()),
         }
     }
 }
+
+from_token!(ApiUser);
 
 /// The user if a token is sent; None without one. A bad token is a 401 all the same, and an
 /// app-only token counts as anonymous.
@@ -145,21 +164,16 @@ impl MaybeApiUser {
     }
 }
 
-impl<S> FromRequestParts<S> for MaybeApiUser
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        match resolve(parts, &state).await? {
+impl MaybeApiUser {
+    fn from_token(auth: Option<Arc<TokenAuth>>) -> Result<Self, ApiError> {
+        match auth {
             Some(auth) if auth.account.is_some() => Ok(Self(Some(user_of(&auth)?))),
             _ => Ok(Self(None)),
         }
     }
 }
+
+from_token!(MaybeApiUser);
 
 /// Any valid token: app-only (client_credentials, `account` None) or a user's.
 #[derive(Clone, Debug)]
@@ -172,24 +186,11 @@ pub struct AppToken {
 
 impl AppToken {
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.scopes.covers(scope) {
-            Ok(())
-        } else {
-            Err(ApiError::scope())
-        }
+        require_in(&self.scopes, scope)
     }
-}
 
-impl<S> FromRequestParts<S> for AppToken
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let Some(auth) = resolve(parts, &state).await? else {
+    fn from_token(auth: Option<Arc<TokenAuth>>) -> Result<Self, ApiError> {
+        let Some(auth) = auth else {
             return Err(ApiError::token_required());
         };
         if let Some(account) = &auth.account {
@@ -203,6 +204,8 @@ where
         })
     }
 }
+
+from_token!(AppToken);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
-//! `GET /api/v1/bookmarks`, and the `bookmarked` flag of Status entities: [`status_json`] and
-//! [`statuses_json`] render statuses for a signed-in viewer with the flag set from one store
-//! query per page.
+//! `GET /api/v1/bookmarks` and `GET /api/v1/favourites`, and the `bookmarked` flag of Status
+//! entities: [`status_json`] and [`statuses_json`] render statuses for a signed-in viewer with
+//! the flag set from one store query per page.
 
 use super::auth::ApiUser;
 use super::entities::{self, StatusJson, Urls};
@@ -14,7 +14,9 @@ use social_core::{AccountId, PostId};
 use social_store::PostView;
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/api/v1/bookmarks", get(list))
+    axum::Router::new()
+        .route("/api/v1/bookmarks", get(list))
+        .route("/api/v1/favourites", get(favourites))
 }
 
 /// The id a bookmark is on: the original for a boost.
@@ -74,16 +76,34 @@ async fn list(
     paging: Paging,
 ) -> ApiResult<Response> {
     user.require("read:bookmarks")?;
-    let mut page = state.store.bookmarks(user.id(), paging.page()).await?;
+    let page = state.store.bookmarks(user.id(), paging.page()).await?;
+    marked_page(&state, &urls, &user, &paging, page).await
+}
+
+/// `GET /api/v1/favourites` (scope `read:favourites`): most recently favourited first, paged by
+/// favourite (not status) id, as Mastodon does; the `Link` header carries those ids.
+async fn favourites(
+    State(state): State<AppState>,
+    urls: Urls,
+    user: ApiUser,
+    paging: Paging,
+) -> ApiResult<Response> {
+    user.require("read:favourites")?;
+    let page = state.store.favourites(user.id(), paging.page()).await?;
+    marked_page(&state, &urls, &user, &paging, page).await
+}
+
+/// A page of `(mark id, status)` pairs as a Status list, the `Link` header over the mark ids.
+async fn marked_page(
+    state: &AppState,
+    urls: &Urls,
+    user: &ApiUser,
+    paging: &Paging,
+    mut page: Vec<(i64, PostView)>,
+) -> ApiResult<Response> {
     paging.trim(&mut page, |(mark, _)| *mark);
     let ids: Vec<i64> = page.iter().map(|(mark, _)| *mark).collect();
     let views: Vec<PostView> = page.into_iter().map(|(_, v)| v).collect();
-    let mut body = entities::statuses(&views, &urls);
-    for s in &mut body {
-        s.bookmarked = true;
-        if let Some(r) = s.reblog.as_mut() {
-            r.bookmarked = true;
-        }
-    }
-    Ok(paging.respond(&urls, &ids, &body))
+    let body = statuses_json(state, user.id(), &views, urls).await?;
+    Ok(paging.respond(urls, &ids, &body))
 }

@@ -17,6 +17,8 @@ pub struct ApiError {
     pub description: Option<Cow<'static, str>>,
     /// Sent as `WWW-Authenticate` (401 answers).
     pub challenge: Option<&'static str>,
+    /// Sent as `Retry-After` (429 answers), in seconds.
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -33,6 +35,7 @@ impl ApiError {
             error: error.into(),
             description: None,
             challenge: None,
+            retry_after: None,
         }
     }
     /// 400.
@@ -82,6 +85,13 @@ impl ApiError {
     /// 429.
     pub fn too_many_requests() -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+    }
+    /// 429 past a rate limit, with `Retry-After`.
+    pub fn rate_limited(quota: crate::ratelimit::Quota) -> Self {
+        Self {
+            retry_after: Some(quota.retry_after()),
+            ..Self::too_many_requests()
+        }
     }
     /// 500: logs `cause` (with the request's span) and tells the client nothing more.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -143,6 +153,11 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),
             );
+        }
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response.extensions_mut().insert(ApiErrorBody);
         response

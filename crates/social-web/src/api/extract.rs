@@ -110,26 +110,8 @@ fn decode(raw: &[u8]) -> Result<String, ApiError> {
         .iter()
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
-    let mut out = Vec::with_capacity(plus.len());
-    let mut i = 0;
-    while i < plus.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match (
-            plus[i],
-            plus.get(i + 1).copied().and_then(hex),
-            plus.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| ApiError::bad_request("Parameters must be valid UTF-8"))
+    String::from_utf8(crate::extract::percent_decode(&plus))
+        .map_err(|_| ApiError::bad_request("Parameters must be valid UTF-8"))
 }
 
 /// `a[b][]` → `["a", "b", ""]`.

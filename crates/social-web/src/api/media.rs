@@ -4,7 +4,7 @@
 
 use super::{ApiError, ApiForm, ApiResult, ApiUser};
 use crate::media::{self, UploadError, UploadMeta};
-use crate::{AppState, WebConfig};
+use crate::{AppState, WebConfig, ratelimit};
 use axum::Json;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
@@ -155,6 +155,7 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<MediaAttachmentJson>> {
     user.require("write:media")?;
+    ratelimit::check(&state, "media", state.config.rate_limits.media, user.id().0).await?;
     let max = state.config.media_max_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -9,11 +9,12 @@ use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use super::pagination::path_id;
 use crate::AppState;
+use crate::ratelimit;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post};
+use axum::routing::{MethodRouter, delete, post};
 use social_core::{MediaId, PostId, Visibility, validate};
 use social_store::{PostInsert, StoreError};
 
@@ -21,12 +22,15 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/api/v1/statuses", post(create))
         .route("/api/v1/statuses/{id}", delete(remove))
-        .route("/api/v1/statuses/{id}/favourite", post(favourite))
-        .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
-        .route("/api/v1/statuses/{id}/reblog", post(reblog))
-        .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
-        .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
-        .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+        .route("/api/v1/statuses/{id}/favourite", Verb::Favourite.route())
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            Verb::Unfavourite.route(),
+        )
+        .route("/api/v1/statuses/{id}/reblog", Verb::Reblog.route())
+        .route("/api/v1/statuses/{id}/unreblog", Verb::Unreblog.route())
+        .route("/api/v1/statuses/{id}/bookmark", Verb::Bookmark.route())
+        .route("/api/v1/statuses/{id}/unbookmark", Verb::Unbookmark.route())
 }
 
 /// `POST /api/v1/statuses` parameters (Mastodon's names). Unknown ones are ignored.
@@ -59,18 +63,15 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
     if p.scheduled_at.as_deref().is_some_and(|s| !s.is_empty()) {
         return Err(ApiError::invalid("Scheduled statuses are not supported"));
     }
-    if p.spoiler_text
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty())
-    {
-        return Err(ApiError::invalid("Content warnings are not supported"));
-    }
+    // The warning counts against the same limit as the text, as on Mastodon.
+    let (spoiler_text, left) =
+        validate::content_warning(p.spoiler_text.as_deref().unwrap_or(""), max_chars)?;
     let raw = p.status.as_deref().unwrap_or("");
     // Text may be blank only when media carry the post (as on Mastodon).
     if raw.trim().is_empty() && media_ids.is_empty() {
         return Err(ApiError::invalid("Text can't be blank"));
     }
-    if raw.trim().chars().count() > max_chars {
+    if raw.trim().chars().count() > left {
         return Err(ApiError::invalid(format_args!(
             "Text character limit of {max_chars} exceeded"
         )));
@@ -78,7 +79,7 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
     let text = if raw.trim().is_empty() {
         String::new()
     } else {
-        validate::post_text(raw, max_chars)?
+        validate::post_text(raw, left)?
     };
     let visibility = match p.visibility.as_deref().unwrap_or("") {
         "" => Visibility::Public,
@@ -90,14 +91,16 @@ fn checked_insert(p: &CreateParams, user: &ApiUser, max_chars: usize) -> ApiResu
         "" => None,
         raw => Some(PostId(path_id(raw)?)),
     };
-    // `sensitive` and `language` are accepted and not stored (no content warnings, and
-    // posts carry no language).
-    let _ = (p.sensitive, &p.language);
+    // `language` is accepted and not stored (posts carry no language).
+    let _ = &p.language;
     Ok(PostInsert {
         author_id: user.id(),
         text,
         visibility,
         in_reply_to_id,
+        // A warning makes the post sensitive (the store sees to it), as on Mastodon.
+        sensitive: p.sensitive.unwrap_or(false),
+        spoiler_text,
         media_ids,
     })
 }
@@ -112,6 +115,7 @@ async fn create(
     ApiForm(params): ApiForm<CreateParams>,
 ) -> ApiResult<Response> {
     user.require("write:statuses")?;
+    ratelimit::check(&state, "posts", state.config.rate_limits.posts, user.id().0).await?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             let k = v
@@ -156,91 +160,73 @@ async fn remove(
     Ok(Json(json).into_response())
 }
 
-/// The status after an action, as the actor now sees it.
-async fn respond(state: &AppState, urls: &Urls, user: &ApiUser, id: PostId) -> ApiResult<Response> {
-    let view = state.store.get_post_view(Some(user.id()), id).await?;
-    Ok(Json(status_json(state, user.id(), &view, urls).await?).into_response())
+/// The one-status verbs: each checks its scope, acts through the store, and answers with the
+/// status as the actor now sees it.
+#[derive(Clone, Copy, Debug)]
+enum Verb {
+    Favourite,
+    Unfavourite,
+    Reblog,
+    Unreblog,
+    Bookmark,
+    Unbookmark,
 }
 
-/// `POST /api/v1/statuses/{id}/favourite` (scope `write:favourites`).
-async fn favourite(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:favourites")?;
-    let id = PostId(path_id(&id)?);
-    state.store.favourite(user.id(), id).await?;
-    respond(&state, &urls, &user, id).await
-}
+impl Verb {
+    fn scope(self) -> &'static str {
+        match self {
+            Verb::Favourite | Verb::Unfavourite => "write:favourites",
+            Verb::Reblog | Verb::Unreblog => "write:statuses",
+            Verb::Bookmark | Verb::Unbookmark => "write:bookmarks",
+        }
+    }
 
-/// `POST /api/v1/statuses/{id}/unfavourite` (scope `write:favourites`).
-async fn unfavourite(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:favourites")?;
-    let id = PostId(path_id(&id)?);
-    // Visible first: unfavouriting a post one cannot see is a 404, not a silent success.
-    state.store.get_post_view(Some(user.id()), id).await?;
-    state.store.unfavourite(user.id(), id).await?;
-    respond(&state, &urls, &user, id).await
-}
+    /// Acts on `id`; returns the id of the status to answer with.
+    async fn apply(self, state: &AppState, user: &ApiUser, id: PostId) -> ApiResult<PostId> {
+        let store = &state.store;
+        match self {
+            Verb::Favourite => store.favourite(user.id(), id).await?,
+            Verb::Unfavourite => {
+                // Visible first: unfavouriting a post one cannot see is a 404, not a silent
+                // success.
+                store.get_post_view(Some(user.id()), id).await?;
+                store.unfavourite(user.id(), id).await?;
+            }
+            // The boost, wrapping the original. Private and direct posts cannot be boosted
+            // (403).
+            Verb::Reblog => return Ok(store.boost(user.id(), id).await?.id),
+            // The original status.
+            Verb::Unreblog => {
+                let view = store.get_post_view(Some(user.id()), id).await?;
+                let original = view.reblog.as_ref().map_or(view.post.id, |r| r.post.id);
+                store.unboost(user.id(), original).await?;
+                return Ok(original);
+            }
+            Verb::Bookmark => {
+                store.bookmark(user.id(), id).await?;
+            }
+            Verb::Unbookmark => {
+                store.unbookmark(user.id(), id).await?;
+            }
+        }
+        Ok(id)
+    }
 
-/// `POST /api/v1/statuses/{id}/reblog` (scope `write:statuses`): the boost, wrapping the
-/// original. Private and direct posts cannot be boosted (403).
-async fn reblog(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:statuses")?;
-    let id = PostId(path_id(&id)?);
-    let boost = state.store.boost(user.id(), id).await?;
-    respond(&state, &urls, &user, boost.id).await
-}
-
-/// `POST /api/v1/statuses/{id}/unreblog` (scope `write:statuses`): the original status.
-async fn unreblog(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:statuses")?;
-    let id = PostId(path_id(&id)?);
-    let view = state.store.get_post_view(Some(user.id()), id).await?;
-    let original = view.reblog.as_ref().map_or(view.post.id, |r| r.post.id);
-    state.store.unboost(user.id(), original).await?;
-    respond(&state, &urls, &user, original).await
-}
-
-/// `POST /api/v1/statuses/{id}/bookmark` (scope `write:bookmarks`).
-async fn bookmark(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:bookmarks")?;
-    let id = PostId(path_id(&id)?);
-    state.store.bookmark(user.id(), id).await?;
-    respond(&state, &urls, &user, id).await
-}
-
-/// `POST /api/v1/statuses/{id}/unbookmark` (scope `write:bookmarks`).
-async fn unbookmark(
-    State(state): State<AppState>,
-    urls: Urls,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require("write:bookmarks")?;
-    let id = PostId(path_id(&id)?);
-    state.store.unbookmark(user.id(), id).await?;
-    respond(&state, &urls, &user, id).await
+    /// The route's handler: `POST /api/v1/statuses/{id}/<verb>`.
+    fn route(self) -> MethodRouter<AppState> {
+        post(
+            move |State(state): State<AppState>,
+                  urls: Urls,
+                  user: ApiUser,
+                  Path(id): Path<String>| async move {
+                user.require(self.scope())?;
+                let id = PostId(path_id(&id)?);
+                let shown = self.apply(&state, &user, id).await?;
+                let view = state.store.get_post_view(Some(user.id()), shown).await?;
+                ApiResult::Ok(
+                    Json(status_json(&state, user.id(), &view, &urls).await?).into_response(),
+                )
+            },
+        )
+    }
 }

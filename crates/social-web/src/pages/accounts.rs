@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{NextForm, chrome_for, chrome_maybe};
+use crate::ratelimit;
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts::{self as view, Profile};
@@ -63,6 +64,9 @@ pub async fn act(
     let target = active_account(&state, &username).await?;
     let (me, other) = (user.account().id, target.id);
     let store = &state.store;
+    if action == "follow" {
+        ratelimit::check(&state, "follows", state.config.rate_limits.follows, me.0).await?;
+    }
     match action.as_str() {
         "follow" => drop(store.follow(me, other).await?),
         "unfollow" => store.unfollow(me, other).await?,

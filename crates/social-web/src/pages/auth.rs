@@ -5,6 +5,7 @@ use crate::csrf;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, WebQuery};
 use crate::pages::{anonymous, chrome_for, form_error, with_cookie};
+use crate::ratelimit;
 use crate::session::{self, CurrentUser, MaybeUser};
 use crate::util::{local_path, see_other};
 use crate::views::auth::{self as view, SignupValues};
@@ -76,7 +77,9 @@ pub async fn login_submit(
         .await
         .is_some()
     {
-        return Err(WebError::TooManyRequests);
+        return Err(WebError::TooManyRequests {
+            retry_after: Some(LOGIN_WINDOW.as_secs()),
+        });
     }
     let account = if form.password.len() > social_core::validate::PASSWORD_MAX_BYTES {
         None
@@ -151,7 +154,9 @@ async fn refuse_login(
         cache
             .set(&format!("login-blocked:{ip}"), b"1", LOGIN_WINDOW)
             .await;
-        return Err(WebError::TooManyRequests);
+        return Err(WebError::TooManyRequests {
+            retry_after: Some(LOGIN_WINDOW.as_secs()),
+        });
     }
     let (token, _) = csrf::anon_token(headers, state.config.tls);
     let next = local_path(form.next.as_deref(), "/home");
@@ -212,9 +217,12 @@ pub async fn signup_page(
 /// `POST /signup`.
 pub async fn signup_submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     WebForm(form): WebForm<signup::SignupForm>,
 ) -> WebResult<Response> {
+    // Attempts, not only successes: a bot's invalid submissions count too.
+    ratelimit::check(&state, "signups", state.config.rate_limits.signups, ip).await?;
     let mode = signup::open_mode(&state).await?;
     let values = SignupValues {
         username: form.username.trim(),

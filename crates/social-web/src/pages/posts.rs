@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
+use crate::ratelimit;
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts as view;
@@ -23,6 +24,9 @@ pub struct PostForm {
     visibility: String,
     #[serde(default, deserialize_with = "empty_as_none")]
     in_reply_to_id: Option<i64>,
+    /// The optional content warning; it shares the text's character limit.
+    #[serde(default)]
+    spoiler_text: String,
 }
 
 /// `POST /posts`.
@@ -31,22 +35,30 @@ pub async fn create(
     user: CurrentUser,
     WebForm(form): WebForm<PostForm>,
 ) -> WebResult<Response> {
+    let limit = state.config.rate_limits.posts;
+    ratelimit::check(&state, "posts", limit, user.account().id.0).await?;
     let visibility = match form.visibility.as_str() {
         "" => Ok(Visibility::Public),
         v => v
             .parse::<Visibility>()
             .map_err(|e| ValidationError::new("visibility", e)),
     };
-    let checked = validate::post_text(&form.text, state.config.post_max_chars)
-        .and_then(|text| visibility.clone().map(|v| (text, v)));
+    let max_chars = state.config.post_max_chars;
+    let checked =
+        validate::content_warning(&form.spoiler_text, max_chars).and_then(|(warning, left)| {
+            let text = validate::post_text_with_warning(&form.text, max_chars - left, max_chars)?;
+            visibility.clone().map(|v| (text, warning, v))
+        });
     let in_reply_to_id = form.in_reply_to_id.map(PostId);
     let error = match checked {
-        Ok((text, visibility)) => {
+        Ok((text, spoiler_text, visibility)) => {
             let insert = PostInsert {
                 author_id: user.account().id,
                 text,
                 visibility,
                 in_reply_to_id,
+                spoiler_text,
+                sensitive: false,
                 media_ids: Vec::new(),
             };
             match state.store.create_post(insert).await {
@@ -68,6 +80,7 @@ pub async fn create(
     let compose = Compose {
         csrf: user.csrf(),
         text: &form.text,
+        spoiler_text: &form.spoiler_text,
         visibility: visibility.unwrap_or_default(),
         in_reply_to: in_reply_to_id,
         max_chars: state.config.post_max_chars,

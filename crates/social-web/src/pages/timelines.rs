@@ -31,6 +31,7 @@ pub async fn home(
     let compose = Compose {
         csrf: user.csrf(),
         text: "",
+        spoiler_text: "",
         visibility: Visibility::Public,
         in_reply_to: None,
         max_chars: state.config.post_max_chars,

@@ -106,6 +106,8 @@ pub fn thread(chrome: &Chrome<'_>, t: &Thread, next: &str, max_chars: usize) -> 
                     (forms::compose(&Compose {
                         csrf: chrome.csrf(),
                         text: &mention,
+                        // A reply keeps the warning of what it answers, as on Mastodon.
+                        spoiler_text: &focus.post.spoiler_text,
                         visibility: focus.post.visibility,
                         in_reply_to: Some(focus.post.id),
                         max_chars,

@@ -131,6 +131,8 @@ pub fn button(action: &str, label: &str, csrf_token: &str, next: &str) -> Markup
 pub struct Compose<'a> {
     pub csrf: &'a str,
     pub text: &'a str,
+    /// The content warning field's value (empty: none).
+    pub spoiler_text: &'a str,
     pub visibility: Visibility,
     pub in_reply_to: Option<social_core::PostId>,
     pub max_chars: usize,
@@ -138,9 +140,14 @@ pub struct Compose<'a> {
 
 pub fn compose(c: &Compose<'_>, errors: &FormErrors) -> Markup {
     let hint = format!(
-        "Up to {} characters. @name mentions, #tags and links are linked.",
+        "Up to {} characters, the content warning included. @name mentions, #tags and links \
+         are linked.",
         c.max_chars
     );
+    let warning = Field {
+        hint: Some("Optional. Readers see only this line until they open the post."),
+        ..Field::new("spoiler_text", "Content warning", c.spoiler_text)
+    };
     let label = if c.in_reply_to.is_some() {
         "Your reply"
     } else {
@@ -151,6 +158,7 @@ pub fn compose(c: &Compose<'_>, errors: &FormErrors) -> Markup {
             (summary(errors))
             (csrf(c.csrf))
             @if let Some(id) = c.in_reply_to { input type="hidden" name="in_reply_to_id" value=(id); }
+            (input(&warning, errors))
             (textarea("text", label, c.text, Some(&hint), errors))
             label for="visibility" { "Who can see it" }
             @if let Some(e) = errors.get("visibility") { p.field-error id="visibility-error" { (e) } }

@@ -83,15 +83,15 @@ fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> M
                 span { (post.visibility.label()) }
             }
             @if post.in_reply_to_id.is_some() { p.hint { "A reply" } }
-            div.text { (post_text(&post.text)) }
-            @if !shown.media.is_empty() {
-                div.media {
-                    @for m in &shown.media {
-                        a href={ "/media/" (m.file_name) } {
-                            img src={ "/media/" (m.thumb_name) } alt=(m.description)
-                                width=(m.thumb_width) height=(m.thumb_height) loading="lazy";
-                        }
-                    }
+            @if post.spoiler_text.is_empty() {
+                div.text { (post_text(&post.text)) }
+                (media(shown, post.sensitive))
+            } @else {
+                // Closed until the reader opens it; no script needed.
+                details.warning {
+                    summary { "Content warning: " (post.spoiler_text) }
+                    div.text { (post_text(&post.text)) }
+                    (media(shown, false))
                 }
             }
             p.hint {
@@ -99,6 +99,31 @@ fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> M
                 (post.reblogs_count) " boosts"
             }
             (actions(shown, &link, ctx, hidden))
+        }
+    }
+}
+
+/// The thumbnails of a post; `hide` (sensitive media) puts them behind a closed `<details>`.
+fn media(pv: &PostView, hide: bool) -> Markup {
+    let thumbs = html! {
+        div.media {
+            @for m in &pv.media {
+                a href={ "/media/" (m.file_name) } {
+                    img src={ "/media/" (m.thumb_name) } alt=(m.description)
+                        width=(m.thumb_width) height=(m.thumb_height) loading="lazy";
+                }
+            }
+        }
+    };
+    html! {
+        @if pv.media.is_empty() {
+        } @else if hide {
+            details.sensitive {
+                summary { "Sensitive media (" (pv.media.len()) ")" }
+                (thumbs)
+            }
+        } @else {
+            (thumbs)
         }
     }
 }

@@ -25,21 +25,7 @@ pub async fn token_for(app: &TestApp, username: &str, scopes: &str) -> String {
         Some(a) => a.id,
         None => app.account(username, Role::User).await,
     };
-    let client = app
-        .store
-        .create_app(social_store::AppInsert {
-            name: "test client".into(),
-            website: None,
-            redirect_uris: vec![OOB.into()],
-            scopes: "read write follow push".into(),
-        })
-        .await
-        .unwrap();
-    app.store
-        .create_token(client.app.id, Some(account), scopes)
-        .await
-        .unwrap()
-        .token
+    crate::api_support::api_token(app, account, scopes).await
 }
 
 /// A client that sends no cookies and follows no redirects.
@@ -82,6 +68,37 @@ async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusC
 struct Registered {
     client_id: String,
     client_secret: String,
+}
+
+impl Registered {
+    /// `POST /oauth/revoke` of `token`, the client authenticated with `secret`.
+    async fn revoke(&self, app: &TestApp, token: &str, secret: &str) -> (StatusCode, Value) {
+        let form = [
+            ("token", token),
+            ("client_id", &self.client_id),
+            ("client_secret", secret),
+        ];
+        post_form(app, "/oauth/revoke", &form).await
+    }
+
+    /// The `client_credentials` grant with the client's id, its secret when `with_secret`,
+    /// and `more` fields.
+    async fn client_grant(
+        &self,
+        app: &TestApp,
+        with_secret: bool,
+        more: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+        ];
+        if with_secret {
+            form.push(("client_secret", &self.client_secret));
+        }
+        form.extend_from_slice(more);
+        exchange(app, &form).await
+    }
 }
 
 async fn register(app: &TestApp, redirect_uris: Value, scopes: &str) -> Registered {
@@ -186,6 +203,15 @@ async fn sign_in_and_consent(app: &TestApp, browser: &Client, path: &str, userna
     );
     assert_eq!(signed_in.location(), path);
     browser.get(path).await
+}
+
+/// Asserts an OAuth error answer: this status, this `error`, and an `error_description` that
+/// names `about`.
+fn oauth_error(got: StatusCode, body: &Value, status: StatusCode, error: &str, about: &str) {
+    assert_eq!(got, status, "{body}");
+    assert_eq!(body["error"], error);
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(about), "{body}");
 }
 
 async fn exchange(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value) {
@@ -369,13 +395,12 @@ async fn authorization_code_flow_with_pkce() {
             ],
         )
         .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body["error"], "invalid_grant");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("code_verifier")
+        oauth_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "code_verifier",
         );
 
         // A fresh code (the browser is signed in now: straight to the consent page).
@@ -504,13 +529,12 @@ async fn public_clients_and_client_authentication() {
             .await
             .unwrap();
         let (status, _, body) = read(resp).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body["error"], "invalid_grant");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("redirect_uri")
+        oauth_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "redirect_uri",
         );
 
         let consent = browser.get(&plain).await;
@@ -692,15 +716,7 @@ async fn authorize_refusals() {
 async fn client_credentials_and_revocation() {
     each_backend!(|app: TestApp| async move {
         let client = register(&app, json!(OOB), "read write").await;
-        let (status, body) = exchange(
-            &app,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-            ],
-        )
-        .await;
+        let (status, body) = client.client_grant(&app, true, &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["scope"], "read");
         let app_token = body["access_token"].as_str().unwrap().to_owned();
@@ -709,26 +725,12 @@ async fn client_credentials_and_revocation() {
         assert_eq!(status, StatusCode::OK, "{me}");
         assert_eq!(me["name"], "Test Client");
         // Scopes beyond the app's are refused; a secret is required.
-        let (status, body) = exchange(
-            &app,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-                ("scope", "read follow"),
-            ],
-        )
-        .await;
+        let (status, body) = client
+            .client_grant(&app, true, &[("scope", "read follow")])
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"], "invalid_scope");
-        let (status, body) = exchange(
-            &app,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &client.client_id),
-            ],
-        )
-        .await;
+        let (status, body) = client.client_grant(&app, false, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"], "invalid_client");
 
@@ -738,43 +740,18 @@ async fn client_credentials_and_revocation() {
         let (status, _) =
             get_json(&app, "/api/v1/apps/verify_credentials", Some(&user_token)).await;
         assert_eq!(status, StatusCode::OK);
-        let (status, body) = post_form(
-            &app,
-            "/oauth/revoke",
-            &[
-                ("token", &app_token),
-                ("client_id", &client.client_id),
-                ("client_secret", "wrong"),
-            ],
-        )
-        .await;
+        let (status, body) = client.revoke(&app, &app_token, "wrong").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"], "invalid_client");
         // Another client's token is left alone.
-        let (status, body) = post_form(
-            &app,
-            "/oauth/revoke",
-            &[
-                ("token", &user_token),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-            ],
-        )
-        .await;
+        let (status, body) = client
+            .revoke(&app, &user_token, &client.client_secret)
+            .await;
         assert_eq!((status, body), (StatusCode::OK, json!({})));
         let (status, _) =
             get_json(&app, "/api/v1/apps/verify_credentials", Some(&user_token)).await;
         assert_eq!(status, StatusCode::OK);
-        let (status, body) = post_form(
-            &app,
-            "/oauth/revoke",
-            &[
-                ("token", &app_token),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-            ],
-        )
-        .await;
+        let (status, body) = client.revoke(&app, &app_token, &client.client_secret).await;
         assert_eq!((status, body), (StatusCode::OK, json!({})));
         let (status, body) =
             get_json(&app, "/api/v1/apps/verify_credentials", Some(&app_token)).await;

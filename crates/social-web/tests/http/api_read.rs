@@ -2,7 +2,7 @@
 //! pagination with `Link` headers, lookups and Mastodon-style errors. Token-dependent reads
 //! (scopes, the visibility matrix) are in `api_read_auth.rs`.
 
-use crate::api_support::{assert_snapshot, get, post, post_reply};
+use crate::api_support::{assert_snapshot, get, post, post_reply, post_warned};
 use crate::each_backend;
 use crate::harness::TestApp;
 use reqwest::StatusCode;
@@ -129,11 +129,11 @@ async fn api_account_and_status_shapes() {
             )
             .await
             .unwrap();
-        let root = post(
+        let root = post_warned(
             &app,
             alice,
             "hi @bob & @nobody, #Rust\n\nmore at https://x.example/a?b=1",
-            Visibility::Public,
+            "Rust <talk>",
         )
         .await;
         let reply = post_reply(&app, bob, "@alice thanks", Visibility::Unlisted, Some(root)).await;

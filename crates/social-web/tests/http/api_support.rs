@@ -91,14 +91,50 @@ fn is_timestamp(s: &str) -> bool {
         && s.chars().filter(char::is_ascii_digit).count() == 17
 }
 
-/// Replaces the app's address by `https://social.example`, each distinct 10+ digit ID (alone
-/// or inside a string) by `<id N>` in order of appearance, and ISO timestamps by `<date>`.
+/// Replaces each random media file name (`/media/ab/<32 hex>`, the thumbnail's too) by
+/// `/media/<file N>`, N in order of appearance, so an upload and its thumbnail share an N.
+fn media_names(s: &str, names: &mut Vec<String>) -> String {
+    const MARK: &str = "/media/";
+    const LEN: usize = 2 + 1 + 32;
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find(MARK) {
+        let (head, tail) = rest.split_at(at + MARK.len());
+        out.push_str(head);
+        let name = tail.get(..LEN).filter(|n| {
+            n.as_bytes()[2] == b'/'
+                && n.chars()
+                    .enumerate()
+                    .all(|(i, c)| i == 2 || c.is_ascii_hexdigit())
+        });
+        rest = match name {
+            Some(name) => {
+                let n = match names.iter().position(|x| x == name) {
+                    Some(n) => n,
+                    None => {
+                        names.push(name.to_owned());
+                        names.len() - 1
+                    }
+                };
+                out.push_str(&format!("<file {}>", n + 1));
+                &tail[LEN..]
+            }
+            None => tail,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces the app's address by `https://social.example`, random media file names by
+/// `<file N>`, each distinct 10+ digit ID (alone or inside a string) by `<id N>` in order of
+/// appearance, and ISO timestamps by `<date>`.
 pub fn normalize(value: &Value, base: &str) -> Value {
-    fn walk(v: &Value, base: &str, ids: &mut Vec<String>) -> Value {
+    fn walk(v: &Value, base: &str, ids: &mut Vec<String>, files: &mut Vec<String>) -> Value {
         match v {
             Value::String(s) if is_timestamp(s) => Value::String("<date>".into()),
             Value::String(s) => {
-                let s = s.replace(base, "https://social.example");
+                let s = media_names(&s.replace(base, "https://social.example"), files);
                 let host = base.trim_start_matches("http://");
                 let s = s.replace(host, "social.example");
                 let mut out = String::new();
@@ -127,16 +163,16 @@ pub fn normalize(value: &Value, base: &str) -> Value {
                 }
                 Value::String(out)
             }
-            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, base, ids)).collect()),
+            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, base, ids, files)).collect()),
             Value::Object(o) => Value::Object(
                 o.iter()
-                    .map(|(k, x)| (k.clone(), walk(x, base, ids)))
+                    .map(|(k, x)| (k.clone(), walk(x, base, ids, files)))
                     .collect(),
             ),
             other => other.clone(),
         }
     }
-    walk(value, base, &mut Vec::new())
+    walk(value, base, &mut Vec::new(), &mut Vec::new())
 }
 
 /// Compares the normalised `value` with `snapshots/NAME.json` (written when missing or when
@@ -197,12 +233,30 @@ pub async fn post_reply(
     visibility: Visibility,
     to: Option<PostId>,
 ) -> PostId {
+    post_insert(app, author, text, visibility, to, "").await
+}
+
+/// A public post behind a content warning, written directly through the store.
+pub async fn post_warned(app: &TestApp, author: AccountId, text: &str, warning: &str) -> PostId {
+    post_insert(app, author, text, Visibility::Public, None, warning).await
+}
+
+async fn post_insert(
+    app: &TestApp,
+    author: AccountId,
+    text: &str,
+    visibility: Visibility,
+    to: Option<PostId>,
+    warning: &str,
+) -> PostId {
     app.store
         .create_post(PostInsert {
             author_id: author,
             text: text.into(),
             visibility,
             in_reply_to_id: to,
+            spoiler_text: warning.into(),
+            sensitive: false,
             media_ids: Vec::new(),
         })
         .await

@@ -2,22 +2,13 @@
 //! favourite, reblog, bookmark), relationships and profile, follow requests, notifications,
 //! markers; their effects, bad input and scope refusals.
 
-use crate::api_write_support::{ALL, Api, ids, user};
+use crate::api_write_support::{ALL, Api, JResp, ids, posts_count, upload, user};
 use crate::each_backend;
 use crate::harness::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-use social_core::{AccountId, NotificationId, PostId};
+use social_core::{NotificationId, PostId};
 use social_store::Page;
-
-async fn posts_count(app: &TestApp, id: AccountId) -> i64 {
-    app.store
-        .get_account_by_id(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .posts_count
-}
 
 #[tokio::test]
 async fn api_statuses_create_and_refusals() {
@@ -150,49 +141,31 @@ async fn alice_token(app: &TestApp, alice: &Api) -> String {
         .token
 }
 
+/// `POST /api/v1/statuses` of `body` with an `Idempotency-Key`.
+async fn keyed(who: &Api, body: &serde_json::Value, key: &str) -> JResp {
+    who.post_with(
+        "/api/v1/statuses",
+        body.clone(),
+        &[("Idempotency-Key", key)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn api_statuses_idempotency_key() {
     each_backend!(|app: TestApp| async move {
         let alice = user(&app, "alice", ALL).await;
         let body = json!({"status": "exactly once"});
-        let first = alice
-            .post_with(
-                "/api/v1/statuses",
-                body.clone(),
-                &[("Idempotency-Key", "k1")],
-            )
-            .await
-            .ok();
-        let again = alice
-            .post_with(
-                "/api/v1/statuses",
-                body.clone(),
-                &[("Idempotency-Key", "k1")],
-            )
-            .await
-            .ok();
+        let first = keyed(&alice, &body, "k1").await.ok();
+        let again = keyed(&alice, &body, "k1").await.ok();
         assert_eq!(first["id"], again["id"]);
         assert_eq!(posts_count(&app, alice.id).await, 1);
-        let other = alice
-            .post_with(
-                "/api/v1/statuses",
-                body.clone(),
-                &[("Idempotency-Key", "k2")],
-            )
-            .await
-            .ok();
+        let other = keyed(&alice, &body, "k2").await.ok();
         assert_ne!(first["id"], other["id"]);
         assert_eq!(posts_count(&app, alice.id).await, 2);
         // Keys are per account.
         let bob = user(&app, "bob", ALL).await;
-        let bobs = bob
-            .post_with(
-                "/api/v1/statuses",
-                body.clone(),
-                &[("Idempotency-Key", "k1")],
-            )
-            .await
-            .ok();
+        let bobs = keyed(&bob, &body, "k1").await.ok();
         assert_ne!(bobs["id"], first["id"]);
 
         // Concurrent duplicates: one post.
@@ -261,66 +234,46 @@ async fn api_statuses_favourite_reblog_bookmark() {
         let alice = user(&app, "alice", ALL).await;
         let bob = user(&app, "bob", ALL).await;
         let id = alice.status("likeable", "public").await;
-        let s = bob
-            .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
-            .await
-            .ok();
+        let s = bob.act("statuses", &id, "favourite").await.ok();
         assert_eq!(
             (s["favourited"].as_bool(), s["favourites_count"].as_i64()),
             (Some(true), Some(1))
         );
-        let s = bob
-            .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
-            .await
-            .ok();
+        let s = bob.act("statuses", &id, "favourite").await.ok();
         assert_eq!(s["favourites_count"], 1, "idempotent");
-        let s = bob
-            .post(&format!("/api/v1/statuses/{id}/unfavourite"), json!({}))
-            .await
-            .ok();
+        let s = bob.act("statuses", &id, "unfavourite").await.ok();
         assert_eq!(
             (s["favourited"].as_bool(), s["favourites_count"].as_i64()),
             (Some(false), Some(0))
         );
 
-        let b = bob
-            .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
-            .await
-            .ok();
+        let b = bob.act("statuses", &id, "reblog").await.ok();
         assert_eq!(b["reblog"]["id"], id);
         assert_eq!(b["reblog"]["reblogged"], true);
         assert_eq!(b["reblog"]["reblogs_count"], 1);
-        let o = bob
-            .post(&format!("/api/v1/statuses/{id}/unreblog"), json!({}))
-            .await
-            .ok();
+        let o = bob.act("statuses", &id, "unreblog").await.ok();
         assert_eq!(
             (o["id"].as_str(), o["reblogged"].as_bool()),
             (Some(id.as_str()), Some(false))
         );
         assert_eq!(o["reblogs_count"], 0);
         let private = alice.status("mine only", "private").await;
-        bob.post(&format!("/api/v1/statuses/{private}/reblog"), json!({}))
+        bob.act("statuses", &private, "reblog")
             .await
             .error(StatusCode::NOT_FOUND);
         alice
-            .post(&format!("/api/v1/statuses/{private}/reblog"), json!({}))
+            .act("statuses", &private, "reblog")
             .await
             .error(StatusCode::FORBIDDEN);
-        bob.post("/api/v1/statuses/424242/favourite", json!({}))
+        bob.act("statuses", 424242, "favourite")
             .await
             .error(StatusCode::NOT_FOUND);
 
         // Bookmarks, paged with a Link header.
         let second = alice.status("second", "public").await;
-        let s = bob
-            .post(&format!("/api/v1/statuses/{id}/bookmark"), json!({}))
-            .await
-            .ok();
+        let s = bob.act("statuses", &id, "bookmark").await.ok();
         assert_eq!(s["bookmarked"], true);
-        bob.post(&format!("/api/v1/statuses/{second}/bookmark"), json!({}))
-            .await
-            .ok();
+        bob.act("statuses", &second, "bookmark").await.ok();
         let page = bob.get("/api/v1/bookmarks?limit=1").await;
         assert!(page.link().contains("rel=\"next\""), "{}", page.link());
         assert_eq!(ids(&page.json), vec![second.clone()]);
@@ -333,10 +286,7 @@ async fn api_statuses_favourite_reblog_bookmark() {
                 .all(|s| s["bookmarked"] == true)
         );
         assert!(ids(&alice.get("/api/v1/bookmarks").await.ok()).is_empty());
-        let s = bob
-            .post(&format!("/api/v1/statuses/{id}/unbookmark"), json!({}))
-            .await
-            .ok();
+        let s = bob.act("statuses", &id, "unbookmark").await.ok();
         assert_eq!(s["bookmarked"], false);
         assert_eq!(
             ids(&bob.get("/api/v1/bookmarks").await.ok()),
@@ -347,26 +297,23 @@ async fn api_statuses_favourite_reblog_bookmark() {
         let statuses_only =
             crate::api_write_support::token(&app, bob.id, "write:statuses read").await;
         statuses_only
-            .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+            .act("statuses", &id, "favourite")
             .await
             .error(StatusCode::FORBIDDEN);
         statuses_only
-            .post(&format!("/api/v1/statuses/{id}/bookmark"), json!({}))
+            .act("statuses", &id, "bookmark")
             .await
             .error(StatusCode::FORBIDDEN);
         let favs_only = crate::api_write_support::token(&app, bob.id, "write:favourites").await;
         favs_only
-            .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+            .act("statuses", &id, "reblog")
             .await
             .error(StatusCode::FORBIDDEN);
         favs_only
             .get("/api/v1/bookmarks")
             .await
             .error(StatusCode::FORBIDDEN);
-        favs_only
-            .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
-            .await
-            .ok();
+        favs_only.act("statuses", &id, "favourite").await.ok();
     });
 }
 
@@ -376,55 +323,35 @@ async fn api_accounts_relationships_and_profile() {
         let alice = user(&app, "alice", ALL).await;
         let bob = user(&app, "bob", ALL).await;
         let a = alice.id.0;
-        let r = bob
-            .post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
-            .await
-            .ok();
+        let r = bob.act("accounts", &a, "follow").await.ok();
         assert_eq!(
             (r["id"].as_str(), r["following"].as_bool()),
             (Some(a.to_string().as_str()), Some(true))
         );
-        let r = bob
-            .post(&format!("/api/v1/accounts/{a}/unfollow"), json!({}))
-            .await
-            .ok();
+        let r = bob.act("accounts", &a, "unfollow").await.ok();
         assert_eq!(r["following"], false);
-        let r = bob
-            .post(&format!("/api/v1/accounts/{a}/mute"), json!({}))
-            .await
-            .ok();
+        let r = bob.act("accounts", &a, "mute").await.ok();
         assert_eq!(r["muting"], true);
-        let r = bob
-            .post(&format!("/api/v1/accounts/{a}/unmute"), json!({}))
-            .await
-            .ok();
+        let r = bob.act("accounts", &a, "unmute").await.ok();
         assert_eq!(r["muting"], false);
-        bob.post("/api/v1/accounts/999999/follow", json!({}))
+        bob.act("accounts", 999999, "follow")
             .await
             .error(StatusCode::NOT_FOUND);
-        bob.post(&format!("/api/v1/accounts/{}/follow", bob.id.0), json!({}))
+        bob.act("accounts", bob.id.0, "follow")
             .await
             .error(StatusCode::UNPROCESSABLE_ENTITY);
 
         // Blocks: the follow goes, and the blocked side cannot follow back.
-        bob.post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
-            .await
-            .ok();
-        let r = alice
-            .post(&format!("/api/v1/accounts/{}/block", bob.id.0), json!({}))
-            .await
-            .ok();
+        bob.act("accounts", &a, "follow").await.ok();
+        let r = alice.act("accounts", bob.id.0, "block").await.ok();
         assert_eq!(
             (r["blocking"].as_bool(), r["followed_by"].as_bool()),
             (Some(true), Some(false))
         );
-        bob.post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
+        bob.act("accounts", &a, "follow")
             .await
             .error(StatusCode::FORBIDDEN);
-        let r = alice
-            .post(&format!("/api/v1/accounts/{}/unblock", bob.id.0), json!({}))
-            .await
-            .ok();
+        let r = alice.act("accounts", bob.id.0, "unblock").await.ok();
         assert_eq!(r["blocking"], false);
 
         // Profile, then a locked account's requests.
@@ -467,49 +394,29 @@ async fn api_accounts_relationships_and_profile() {
             "Validation failed: Display name is too long (maximum is 30 characters)"
         );
         let carol = user(&app, "carol", ALL).await;
-        let r = carol
-            .post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
-            .await
-            .ok();
+        let r = carol.act("accounts", &a, "follow").await.ok();
         assert_eq!(
             (r["following"].as_bool(), r["requested"].as_bool()),
             (Some(false), Some(true))
         );
         let dave = user(&app, "dave", ALL).await;
-        dave.post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
-            .await
-            .ok();
+        dave.act("accounts", &a, "follow").await.ok();
         let reqs = alice.get("/api/v1/follow_requests").await.ok();
         assert_eq!(ids(&reqs).len(), 2);
         let r = alice
-            .post(
-                &format!("/api/v1/follow_requests/{}/authorize", carol.id.0),
-                json!({}),
-            )
+            .act("follow_requests", carol.id.0, "authorize")
             .await
             .ok();
         assert_eq!(r["followed_by"], true);
-        let r = alice
-            .post(
-                &format!("/api/v1/follow_requests/{}/reject", dave.id.0),
-                json!({}),
-            )
-            .await
-            .ok();
+        let r = alice.act("follow_requests", dave.id.0, "reject").await.ok();
         assert_eq!(r["followed_by"], false);
         assert!(ids(&alice.get("/api/v1/follow_requests").await.ok()).is_empty());
         alice
-            .post(
-                &format!("/api/v1/follow_requests/{}/reject", dave.id.0),
-                json!({}),
-            )
+            .act("follow_requests", dave.id.0, "reject")
             .await
             .error(StatusCode::NOT_FOUND);
         alice
-            .post(
-                &format!("/api/v1/follow_requests/{}/authorize", dave.id.0),
-                json!({}),
-            )
+            .act("follow_requests", dave.id.0, "authorize")
             .await
             .error(StatusCode::NOT_FOUND);
         assert!(
@@ -530,11 +437,11 @@ async fn api_accounts_relationships_and_profile() {
         // Scopes per group.
         let follows = crate::api_write_support::token(&app, bob.id, "write:follows").await;
         follows
-            .post(&format!("/api/v1/accounts/{a}/block"), json!({}))
+            .act("accounts", &a, "block")
             .await
             .error(StatusCode::FORBIDDEN);
         follows
-            .post(&format!("/api/v1/accounts/{a}/mute"), json!({}))
+            .act("accounts", &a, "mute")
             .await
             .error(StatusCode::FORBIDDEN);
         follows
@@ -547,14 +454,11 @@ async fn api_accounts_relationships_and_profile() {
             .error(StatusCode::FORBIDDEN);
         let reader = crate::api_write_support::token(&app, bob.id, "read").await;
         reader
-            .post(&format!("/api/v1/accounts/{a}/follow"), json!({}))
+            .act("accounts", &a, "follow")
             .await
             .error(StatusCode::FORBIDDEN);
         let legacy = crate::api_write_support::token(&app, bob.id, "follow").await;
-        legacy
-            .post(&format!("/api/v1/accounts/{a}/mute"), json!({}))
-            .await
-            .ok();
+        legacy.act("accounts", &a, "mute").await.ok();
     });
 }
 
@@ -564,15 +468,8 @@ async fn api_notifications_list_get_dismiss_clear() {
         let alice = user(&app, "alice", ALL).await;
         let bob = user(&app, "bob", ALL).await;
         let id = alice.status("notice me", "public").await;
-        bob.post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
-            .await
-            .ok();
-        bob.post(
-            &format!("/api/v1/accounts/{}/follow", alice.id.0),
-            json!({}),
-        )
-        .await
-        .ok();
+        bob.act("statuses", &id, "favourite").await.ok();
+        bob.act("accounts", alice.id.0, "follow").await.ok();
         bob.status("@alice hey there", "public").await;
         alice.status("@bob back at you", "public").await;
 
@@ -612,7 +509,7 @@ async fn api_notifications_list_get_dismiss_clear() {
         bob.get(&format!("/api/v1/notifications/{fav}"))
             .await
             .error(StatusCode::NOT_FOUND);
-        bob.post(&format!("/api/v1/notifications/{fav}/dismiss"), json!({}))
+        bob.act("notifications", &fav, "dismiss")
             .await
             .error(StatusCode::NOT_FOUND);
         assert!(
@@ -622,10 +519,7 @@ async fn api_notifications_list_get_dismiss_clear() {
                 .is_ok()
         );
         assert_eq!(
-            alice
-                .post(&format!("/api/v1/notifications/{fav}/dismiss"), json!({}))
-                .await
-                .ok(),
+            alice.act("notifications", &fav, "dismiss").await.ok(),
             json!({})
         );
         alice
@@ -749,30 +643,6 @@ async fn api_markers() {
             .await
             .error(StatusCode::FORBIDDEN);
     });
-}
-
-/// An upload recorded directly in the store (the files do not matter to attaching).
-async fn upload(app: &TestApp, owner: AccountId, name: &str) -> String {
-    app.store
-        .create_media(social_store::MediaInsert {
-            account_id: owner,
-            file_name: format!("{name}.jpg"),
-            thumb_name: format!("{name}-small.jpg"),
-            mime: "image/jpeg".into(),
-            width: 64,
-            height: 48,
-            size: 1000,
-            thumb_width: 64,
-            thumb_height: 48,
-            focus: social_core::Focus::default(),
-            description: String::new(),
-            blurhash: None,
-        })
-        .await
-        .unwrap()
-        .id
-        .0
-        .to_string()
 }
 
 #[tokio::test]

@@ -48,6 +48,40 @@ pub struct Api {
     pub id: AccountId,
 }
 
+/// An upload recorded directly in the store (the files do not matter to attaching).
+pub async fn upload(app: &TestApp, owner: AccountId, name: &str) -> String {
+    app.store
+        .create_media(social_store::MediaInsert {
+            account_id: owner,
+            file_name: format!("{name}.jpg"),
+            thumb_name: format!("{name}-small.jpg"),
+            mime: "image/jpeg".into(),
+            width: 64,
+            height: 48,
+            size: 1000,
+            thumb_width: 64,
+            thumb_height: 48,
+            focus: social_core::Focus::default(),
+            description: String::new(),
+            blurhash: None,
+        })
+        .await
+        .unwrap()
+        .id
+        .0
+        .to_string()
+}
+
+/// The account's `posts_count` as stored.
+pub async fn posts_count(app: &TestApp, id: AccountId) -> i64 {
+    app.store
+        .get_account_by_id(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .posts_count
+}
+
 /// A new active account and a token for it with `scopes`.
 pub async fn user(app: &TestApp, name: &str, scopes: &str) -> Api {
     let id = app.account(name, Role::User).await;
@@ -150,6 +184,19 @@ impl Api {
                 .unwrap(),
         )
         .await
+    }
+    /// `POST /api/v1/{collection}/{id}/{verb}` with an empty body: the one-record actions
+    /// (`statuses` favourite / reblog / bookmark, `accounts` follow / mute …).
+    pub async fn act(&self, collection: &str, id: impl std::fmt::Display, verb: &str) -> JResp {
+        self.post(
+            &format!("/api/v1/{collection}/{id}/{verb}"),
+            serde_json::json!({}),
+        )
+        .await
+    }
+    /// `POST /api/v1/statuses` with a JSON body.
+    pub async fn create(&self, body: Value) -> JResp {
+        self.post("/api/v1/statuses", body).await
     }
     /// Posts a status (which must succeed) and returns its id.
     pub async fn status(&self, text: &str, visibility: &str) -> String {

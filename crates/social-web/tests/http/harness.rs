@@ -275,9 +275,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Self::with_headers(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A client that sends `headers` with every request (`X-Forwarded-For` through a trusted
+    /// proxy, say).
+    pub fn with_headers(base: &str, headers: reqwest::header::HeaderMap) -> Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap();
         Client {

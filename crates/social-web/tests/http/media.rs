@@ -9,26 +9,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use social_core::{AccountId, MediaId, Visibility};
 use social_media::samples;
-use social_store::{AppInsert, PostInsert};
+use social_store::PostInsert;
 use social_web::WebConfig;
 
 /// A bearer token of `account` with `scopes`, issued directly by the store.
 async fn token(app: &TestApp, account: AccountId, scopes: &str) -> String {
-    let client = app
-        .store
-        .create_app(AppInsert {
-            name: "media tests".into(),
-            website: None,
-            redirect_uris: vec!["urn:ietf:wg:oauth:2.0:oob".into()],
-            scopes: "read write follow".into(),
-        })
-        .await
-        .unwrap();
-    app.store
-        .create_token(client.app.id, Some(account), scopes)
-        .await
-        .unwrap()
-        .token
+    crate::api_support::api_token(app, account, scopes).await
 }
 
 /// One multipart part: name, optional (file name, content type), bytes.
@@ -191,6 +177,30 @@ async fn api_media_upload_reencodes_and_strips_metadata() {
             assert_eq!(headers["content-type"], "image/jpeg", "{format:?}");
             assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
         }
+    });
+}
+
+/// The MediaAttachment entity of a real upload, whole, as a snapshot (`snapshots/`), the same
+/// on both backends: a fixed image gives fixed sizes and blurhash.
+#[tokio::test]
+async fn api_media_attachment_snapshot() {
+    each_backend!(|app: TestApp| async move {
+        let alice = app.account("alice", social_core::Role::User).await;
+        let t = token(&app, alice, "write:media").await;
+        let png = sample(ImageFormat::Png);
+        let (status, m) = upload_to(
+            &app,
+            "/api/v2/media",
+            Some(&t),
+            &[
+                ("file", Some(("flag.png", "image/png")), &png),
+                ("description", None, "a red and blue flag".as_bytes()),
+                ("focus", None, b"-0.25,0.5"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        crate::api_support::assert_snapshot("media_attachment", &m, &app.base);
     });
 }
 
@@ -392,6 +402,8 @@ async fn api_media_tokens_scopes_and_owners() {
                 text: "stolen".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![id.parse::<MediaId>().unwrap()],
             })
             .await;
@@ -427,6 +439,8 @@ async fn api_media_attached_shows_in_post_page() {
                 text: "look".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![id],
             })
             .await
@@ -497,6 +511,8 @@ async fn media_orphan_sweep_removes_rows_and_files() {
                 text: "kept".into(),
                 visibility: Visibility::Public,
                 in_reply_to_id: None,
+                spoiler_text: String::new(),
+                sensitive: false,
                 media_ids: vec![used_id],
             })
             .await

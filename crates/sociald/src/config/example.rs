@@ -25,6 +25,10 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
         "media",
         "Uploaded images, kept under <data_dir>/media (see docs/api.md, Media).",
     ),
+    (
+        "rate_limits",
+        "Rate limits, each \"MAX/WINDOW\" (window in s, m, h or d) or \"off\" (docs/web.md).",
+    ),
 ];
 
 /// Every key: (section, key, documentation). Lines are separated by `\n`.
@@ -174,6 +178,34 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "Most pixels (width x height) of an uploaded image, read from its header before it\n\
          is decoded, against decompression bombs; no side may exceed 8192 either.\n\
          1 to 67108864.",
+    ),
+    (
+        "rate_limits",
+        "api",
+        "API requests per access token. Answers carry X-RateLimit-Limit, -Remaining and\n\
+         -Reset; past the limit, 429 with Retry-After. Counted in Redis when configured, so\n\
+         every sociald on it shares the count.",
+    ),
+    (
+        "rate_limits",
+        "api_anonymous",
+        "API requests without a token, per client address (see server.trusted_proxies).",
+    ),
+    (
+        "rate_limits",
+        "posts",
+        "New posts per account, web and API.",
+    ),
+    (
+        "rate_limits",
+        "follows",
+        "Follows per account, web and API.",
+    ),
+    ("rate_limits", "media", "Media uploads per account."),
+    (
+        "rate_limits",
+        "signups",
+        "Sign-up attempts per client address (invalid ones count too).",
     ),
 ];
 

@@ -48,6 +48,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub acme: AcmeConfig,
     pub media: MediaConfig,
+    pub rate_limits: RateLimitsConfig,
 }
 
 /// `[server]`: listeners, state directory, proxies, request limits, shutdown.
@@ -206,6 +207,35 @@ impl Default for MediaConfig {
         Self {
             max_bytes: 10 * 1024 * 1024,
             max_pixels: 33_177_600,
+        }
+    }
+}
+
+/// `[rate_limits]`: each `"MAX/WINDOW"` (window in s, m, h or d) or `"off"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitsConfig {
+    pub api: String,
+    pub api_anonymous: String,
+    pub posts: String,
+    pub follows: String,
+    pub media: String,
+    pub signups: String,
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        let d = social_web::ratelimit::RateLimits::default();
+        let shown = |rule: Option<social_web::ratelimit::Rule>| {
+            rule.map_or_else(|| "off".to_owned(), |r| r.to_string())
+        };
+        Self {
+            api: shown(d.api),
+            api_anonymous: shown(d.api_anonymous),
+            posts: shown(d.posts),
+            follows: shown(d.follows),
+            media: shown(d.media),
+            signups: shown(d.signups),
         }
     }
 }

@@ -10,6 +10,7 @@ pub struct Checked {
     pub listen: Vec<SocketAddr>,
     pub trusted_proxies: Vec<(IpAddr, u8)>,
     pub tls: TlsPlan,
+    pub rate_limits: social_web::ratelimit::RateLimits,
 }
 
 /// What `[tls]` and `[acme]` resolve to.
@@ -149,10 +150,28 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
         ));
     }
     let tls = check_tls(config)?;
+    let rate_limits = check_rate_limits(&config.rate_limits)?;
     Ok(Checked {
         listen,
         trusted_proxies,
         tls,
+        rate_limits,
+    })
+}
+
+fn check_rate_limits(
+    limits: &super::RateLimitsConfig,
+) -> Result<social_web::ratelimit::RateLimits, Invalid> {
+    let one = |key: &'static str, value: &str| {
+        social_web::ratelimit::parse_limit(value).map_err(|m| invalid(key, m))
+    };
+    Ok(social_web::ratelimit::RateLimits {
+        api: one("rate_limits.api", &limits.api)?,
+        api_anonymous: one("rate_limits.api_anonymous", &limits.api_anonymous)?,
+        posts: one("rate_limits.posts", &limits.posts)?,
+        follows: one("rate_limits.follows", &limits.follows)?,
+        media: one("rate_limits.media", &limits.media)?,
+        signups: one("rate_limits.signups", &limits.signups)?,
     })
 }
 
@@ -379,6 +398,27 @@ mod tests {
         let mut c = Config::default();
         c.log.level = "info,=[".into();
         assert_eq!(check(&c).map_err(|e| e.key), Err("log.level"));
+        let mut c = Config::default();
+        c.rate_limits.posts = "300 per hour".into();
+        assert_eq!(check(&c).map_err(|e| e.key), Err("rate_limits.posts"));
+        let mut c = Config::default();
+        c.rate_limits.signups = "0/30m".into();
+        assert_eq!(check(&c).map_err(|e| e.key), Err("rate_limits.signups"));
+    }
+
+    #[test]
+    fn rate_limits_default_to_mastodons_and_may_be_off() {
+        let limits = check(&Config::default()).expect("valid").rate_limits;
+        assert_eq!(limits, social_web::ratelimit::RateLimits::default());
+        let mut c = Config::default();
+        c.rate_limits.api = "off".into();
+        c.rate_limits.follows = "10/1h".into();
+        let limits = check(&c).expect("valid").rate_limits;
+        assert_eq!(limits.api, None);
+        assert_eq!(
+            limits.follows,
+            Some(social_web::ratelimit::Rule::new(10, 3600))
+        );
     }
 
     #[test]

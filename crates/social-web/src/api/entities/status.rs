@@ -63,8 +63,8 @@ pub fn status(v: &PostView, urls: &Urls) -> StatusJson {
         account: account(&v.author, urls),
         content: post_html(&p.text, &v.mentions, urls),
         visibility: p.visibility.as_str(),
-        sensitive: false,
-        spoiler_text: String::new(),
+        sensitive: p.sensitive,
+        spoiler_text: p.spoiler_text.clone(),
         media_attachments: v
             .media
             .iter()
