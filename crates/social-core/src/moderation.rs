@@ -56,6 +56,8 @@ pub enum ModAction {
     Dismiss,
     /// Deletes the posts a report names.
     DeletePosts,
+    /// Marks the posts a report names sensitive (their media hidden behind a warning).
+    MarkSensitive,
     /// Hides the account's posts from public timelines and from non-followers.
     Limit,
     Unlimit,
@@ -69,9 +71,10 @@ pub enum ModAction {
 }
 
 impl ModAction {
-    pub const ALL: [ModAction; 9] = [
+    pub const ALL: [ModAction; 10] = [
         Self::Dismiss,
         Self::DeletePosts,
+        Self::MarkSensitive,
         Self::Limit,
         Self::Unlimit,
         Self::Suspend,
@@ -85,6 +88,7 @@ impl ModAction {
         match self {
             Self::Dismiss => "dismiss",
             Self::DeletePosts => "delete_posts",
+            Self::MarkSensitive => "mark_sensitive",
             Self::Limit => "limit",
             Self::Unlimit => "unlimit",
             Self::Suspend => "suspend",
@@ -99,13 +103,16 @@ impl ModAction {
     pub fn notifies(self) -> bool {
         matches!(
             self,
-            Self::DeletePosts | Self::Limit | Self::Suspend | Self::Warn
+            Self::DeletePosts | Self::MarkSensitive | Self::Limit | Self::Suspend | Self::Warn
         )
     }
 
     /// Actions that only make sense on a report.
     pub fn needs_report(self) -> bool {
-        matches!(self, Self::Dismiss | Self::DeletePosts)
+        matches!(
+            self,
+            Self::Dismiss | Self::DeletePosts | Self::MarkSensitive
+        )
     }
 }
 

@@ -351,14 +351,28 @@ pub(crate) async fn moderate(
         .execute(&mut *tx)
         .await?;
     }
-    if input.action == ModAction::DeletePosts {
-        let ids = report
-            .as_ref()
-            .map(|r| r.post_ids.as_slice())
-            .unwrap_or(&[]);
-        if ids.is_empty() {
-            return Err(invalid("action", "This report names no posts to delete."));
+    let report_posts = report
+        .as_ref()
+        .map(|r| r.post_ids.as_slice())
+        .unwrap_or(&[]);
+    if matches!(
+        input.action,
+        ModAction::DeletePosts | ModAction::MarkSensitive
+    ) && report_posts.is_empty()
+    {
+        return Err(invalid("action", "This report names no posts to act on."));
+    }
+    if input.action == ModAction::MarkSensitive {
+        for id in report_posts {
+            sqlx::query("UPDATE posts SET sensitive = TRUE WHERE id = $1 AND author_id = $2")
+                .bind(id.0)
+                .bind(input.target.0)
+                .execute(&mut *tx)
+                .await?;
         }
+    }
+    if input.action == ModAction::DeletePosts {
+        let ids = report_posts;
         for id in ids {
             let row = sqlx::query(&format!(
                 "SELECT {POST_COLS} FROM posts WHERE id = $1 AND author_id = $2"

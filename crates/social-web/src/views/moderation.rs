@@ -170,6 +170,10 @@ pub fn report_page(chrome: &Chrome<'_>, p: &ReportPage<'_>, errors: &FormErrors)
         actions.push((ModAction::Dismiss, "Dismiss"));
         if !r.post_ids.is_empty() {
             actions.push((ModAction::DeletePosts, "Delete the reported posts"));
+            actions.push((
+                ModAction::MarkSensitive,
+                "Mark the reported posts sensitive",
+            ));
         }
     }
     actions.push(if p.limited {
@@ -288,6 +292,7 @@ fn notice_title(a: ModAction) -> &'static str {
         ModAction::Limit => "Your account was limited: only your followers see your posts",
         ModAction::Suspend => "Your account was suspended",
         ModAction::DeletePosts => "Some of your posts were removed",
+        ModAction::MarkSensitive => "Some of your posts were marked sensitive",
         _ => "A moderator acted on your account",
     }
 }

@@ -171,6 +171,7 @@ async fn moderation_routes_refuse_non_moderators() {
         for action in [
             "dismiss",
             "delete_posts",
+            "mark_sensitive",
             "limit",
             "unlimit",
             "suspend",
@@ -221,10 +222,12 @@ async fn moderation_routes_refuse_non_moderators() {
                 .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
                 .assert_contains(message);
         }
-        act(&moderator, id, "delete_posts", "")
-            .await
-            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("names no posts");
+        for action in ["delete_posts", "mark_sensitive"] {
+            act(&moderator, id, action, "")
+                .await
+                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains("names no posts");
+        }
         act(&moderator, 12345, "dismiss", "")
             .await
             .assert_status(StatusCode::NOT_FOUND);
@@ -297,6 +300,20 @@ async fn moderation_actions_and_what_others_see() {
         anon.get(&format!("/@alice/{kept}"))
             .await
             .assert_status(StatusCode::OK);
+
+        // Mark the reported posts sensitive.
+        report(&bob, "alice", &[kept]).await;
+        let third = newest_report(&app).await;
+        act(&moderator, third, "mark_sensitive", "")
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        let viewer = api_user(&app, "erin", "read").await;
+        let status = viewer.get(&format!("/api/v1/statuses/{kept}")).await.ok();
+        assert_eq!(status["sensitive"], true);
+        alice
+            .get("/settings/moderation")
+            .await
+            .assert_contains("marked sensitive");
 
         // Limit: off the local timeline and strangers' view of the profile; followers keep it.
         act(&moderator, second, "limit", "")
@@ -382,6 +399,7 @@ async fn moderation_actions_and_what_others_see() {
         for action in [
             "dismiss",
             "delete_posts",
+            "mark_sensitive",
             "limit",
             "unlimit",
             "warn",
@@ -392,7 +410,7 @@ async fn moderation_actions_and_what_others_see() {
         }
         log.assert_contains("@mod").assert_contains("@alice");
         let entries = app.store.list_audit_log(Page::first(40)).await.unwrap();
-        assert_eq!(entries.len(), 7);
+        assert_eq!(entries.len(), 8);
         assert!(
             entries
                 .iter()
