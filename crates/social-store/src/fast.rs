@@ -337,16 +337,7 @@ mod tests {
         let path = dir.join("plans.db");
         let _ = std::fs::remove_file(&path);
         let conn = Connection::open(&path).unwrap();
-        let mut migrations: Vec<_> =
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-        migrations.sort();
-        for m in migrations {
-            conn.execute_batch(&std::fs::read_to_string(m).unwrap())
-                .unwrap();
-        }
+        crate::moderation::tests::apply_sqlite_migrations(&conn);
         let sql = Sql::new();
         for s in sql.home.iter().chain([&sql.unread]) {
             let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {s}")).unwrap();

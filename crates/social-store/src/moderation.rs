@@ -80,12 +80,9 @@ pub struct ModerationState {
 }
 
 #[cfg(test)]
-mod tests {
-    /// The SQLite schema itself refuses to change or delete audit entries (the PostgreSQL
-    /// migration has the same rule as a trigger function).
-    #[test]
-    fn audit_log_is_append_only_in_the_schema() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
+pub(crate) mod tests {
+    /// Applies the SQLite migrations, in order, to a bare connection (schema tests).
+    pub(crate) fn apply_sqlite_migrations(conn: &rusqlite::Connection) {
         let mut migrations: Vec<_> =
             std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
                 .unwrap()
@@ -96,6 +93,14 @@ mod tests {
             conn.execute_batch(&std::fs::read_to_string(m).unwrap())
                 .unwrap();
         }
+    }
+
+    /// The SQLite schema itself refuses to change or delete audit entries (the PostgreSQL
+    /// migration has the same rule as a trigger function).
+    #[test]
+    fn audit_log_is_append_only_in_the_schema() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        apply_sqlite_migrations(&conn);
         conn.execute(
             "INSERT INTO audit_log (id, actor_id, action, reason, created_at) \
              VALUES (1, 2, 'warn', 'why', 3)",
