@@ -67,3 +67,34 @@ contract_tests!(
     moderation::actions_audit_and_effects,
     moderation::notices_and_appeals,
 );
+
+/// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the
+/// SQLite twin is a unit test in `src/moderation.rs`).
+#[tokio::test]
+async fn postgres_audit_log_is_append_only_in_the_schema() {
+    let Some(db) = harness::TestDb::postgres().await else {
+        return;
+    };
+    let pool = sqlx::PgPool::connect(&db.pg_url().unwrap()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (id, actor_id, action, reason, created_at) \
+         VALUES (1, 2, 'warn', 'why', 3)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for sql in [
+        "UPDATE audit_log SET reason = 'other'",
+        "DELETE FROM audit_log",
+    ] {
+        let e = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE reason = 'why'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    pool.close().await;
+    db.finish().await;
+}

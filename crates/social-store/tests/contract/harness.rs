@@ -64,6 +64,15 @@ impl TestDb {
         })
     }
 
+    /// The PostgreSQL database's URL (None on SQLite), for checks below the Store API.
+    pub fn pg_url(&self) -> Option<String> {
+        let (admin_url, name) = self.pg.as_ref()?;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(b, _)| b);
+        Some(format!("{base}/{name}"))
+    }
+
     pub async fn finish(self) {
         self.store.close().await;
         if let Some(dir) = self.dir {
