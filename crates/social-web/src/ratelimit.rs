@@ -12,7 +12,7 @@ use crate::api::ApiError;
 use crate::client_addr::ClientIp;
 use crate::error::WebError;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use social_store::Cache;
@@ -217,14 +217,8 @@ pub async fn api(State(state): State<AppState>, req: Request, next: Next) -> Res
         return next.run(req).await;
     }
     let limits = &state.config.rate_limits;
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty());
+    // A malformed header counts as none here; the handler's extractor answers it with 401.
+    let token = crate::api::auth::bearer(req.headers()).ok().flatten();
     let (bucket, subject, rule) = match token {
         // The hash: a token never becomes a cache key.
         Some(token) => ("api", social_store::token_hash(token), limits.api),

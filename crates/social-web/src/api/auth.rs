@@ -6,8 +6,8 @@
 use super::error::ApiError;
 use crate::AppState;
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use social_core::oauth::Scopes;
 use social_core::{Account, AccountStatus};
 use social_store::TokenAuth;
@@ -20,8 +20,8 @@ struct Resolved(Option<Arc<TokenAuth>>);
 
 /// The bearer token of the request, if it sends one. A malformed `Authorization` header is
 /// a 401.
-fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value
@@ -43,7 +43,7 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Arc<Token
     if let Some(Resolved(found)) = parts.extensions.get::<Resolved>() {
         return Ok(found.clone());
     }
-    let Some(token) = bearer(parts)? else {
+    let Some(token) = bearer(&parts.headers)? else {
         parts.extensions.insert(Resolved(None));
         return Ok(None);
     };
@@ -222,11 +222,17 @@ mod tests {
 
     #[test]
     fn bearer_header() {
-        assert_eq!(bearer(&parts(None)).ok(), Some(None));
-        assert_eq!(bearer(&parts(Some("Bearer abc"))).ok(), Some(Some("abc")));
-        assert_eq!(bearer(&parts(Some("bearer  abc "))).ok(), Some(Some("abc")));
-        assert!(bearer(&parts(Some("Basic abc"))).is_err());
-        assert!(bearer(&parts(Some("Bearer"))).is_err());
-        assert!(bearer(&parts(Some("Bearer "))).is_err());
+        assert_eq!(bearer(&parts(None).headers).ok(), Some(None));
+        assert_eq!(
+            bearer(&parts(Some("Bearer abc")).headers).ok(),
+            Some(Some("abc"))
+        );
+        assert_eq!(
+            bearer(&parts(Some("bearer  abc ")).headers).ok(),
+            Some(Some("abc"))
+        );
+        assert!(bearer(&parts(Some("Basic abc")).headers).is_err());
+        assert!(bearer(&parts(Some("Bearer")).headers).is_err());
+        assert!(bearer(&parts(Some("Bearer ")).headers).is_err());
     }
 }
