@@ -206,8 +206,9 @@ pub(crate) fn rich_sql(
     post_cols: impl Fn(&str) -> String,
     account_cols: impl Fn(&str) -> String,
 ) -> String {
-    // For the original (`o`, NULL unless the row is a boost) each part is guarded so that
-    // ordinary posts skip the lookups.
+    // Tags, mentions and `has_media` live on the post row (migration 0011); for the original
+    // (`o`, NULL unless the row is a boost) they are NULL when there is none, and its viewer
+    // flags are guarded so that ordinary posts skip the lookups.
     let extras = |p: &str| {
         let guard = |e: String| {
             if p == "p" {
@@ -217,22 +218,15 @@ pub(crate) fn rich_sql(
             }
         };
         [
-            guard(format!(
-                "(SELECT string_agg(t.tag, ' ') FROM post_tags t WHERE t.post_id = {p}.id)"
-            )),
-            guard(format!(
-                "(SELECT string_agg(CAST(m.account_id AS TEXT) || ':' || ma.username, ' ') \
-                 FROM post_mentions m JOIN accounts ma ON ma.id = m.account_id WHERE m.post_id = {p}.id)"
-            )),
+            format!("{p}.tags"),
+            format!("{p}.mentions"),
             guard(format!(
                 "EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = $1 AND f.post_id = {p}.id)"
             )),
             guard(format!(
                 "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 AND r.reblog_of_id = {p}.id)"
             )),
-            guard(format!(
-                "EXISTS (SELECT 1 FROM media_attachments md WHERE md.post_id = {p}.id)"
-            )),
+            format!("{p}.has_media"),
         ]
         .join(", ")
     };

@@ -47,8 +47,8 @@ async fn insert_follow(ctx: &Ctx<'_>, tx: &mut Tx, a: i64, t: i64, now: i64) -> 
         .execute(&mut **tx)
         .await?;
     sqlx::query(&format!(
-        "INSERT INTO home_feed (account_id, post_id, author_id) \
-         SELECT $1, p.id, p.author_id FROM posts p WHERE p.author_id = $2 \
+        "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \
+         SELECT $1, p.id, p.author_id, p.reblog_of_id FROM posts p WHERE p.author_id = $2 \
          AND (p.visibility <> 'direct' OR EXISTS (SELECT 1 FROM post_mentions m \
               WHERE m.post_id = p.id AND m.account_id = $1)) \
          ORDER BY p.id DESC LIMIT {BACKFILL} ON CONFLICT DO NOTHING"

@@ -6,20 +6,37 @@ use crate::model::PostInsert;
 use social_core::{NotificationKind, Post, ValidationError, Visibility};
 use sqlx::Row;
 
-/// Resolves `@names` to local account IDs (unknown names are ignored).
-async fn resolve_mentions(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<i64>> {
+/// Resolves `@names` to local accounts (unknown names are ignored): their IDs and usernames.
+async fn resolve_mentions(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<(i64, String)>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id FROM accounts WHERE username_key IN ({})",
+        "SELECT id, username FROM accounts WHERE username_key IN ({})",
         placeholders(1, names.len())
     );
-    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
     for n in names {
         q = q.bind(n);
     }
     Ok(q.fetch_all(&mut **tx).await?)
+}
+
+/// The `posts.tags` and `posts.mentions` columns (migration 0011): space-separated, `None` when
+/// empty, in the form the timeline queries once aggregated from `post_tags`/`post_mentions`.
+fn extras_columns(
+    tags: &[String],
+    mentioned: &[(i64, String)],
+) -> (Option<String>, Option<String>) {
+    let tags = (!tags.is_empty()).then(|| tags.join(" "));
+    let mentions = (!mentioned.is_empty()).then(|| {
+        mentioned
+            .iter()
+            .map(|(id, name)| format!("{id}:{name}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    (tags, mentions)
 }
 
 /// The post itself, or for a boost its original (which must be visible too).
@@ -53,7 +70,18 @@ pub(crate) async fn create_post_in(
         None => None,
     };
     let mentioned = resolve_mentions(tx, &social_core::text::mentions(&ins.text)).await?;
-    let others: Vec<i64> = mentioned.iter().copied().filter(|&m| m != author).collect();
+    let others: Vec<i64> = mentioned
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|&m| m != author)
+        .collect();
+    let mut tags: Vec<String> = Vec::new();
+    for tag in social_core::text::hashtags(&ins.text) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let (tags_col, mentions_col) = extras_columns(&tags, &mentioned);
     if ins.visibility == Visibility::Direct && others.is_empty() {
         return Err(StoreError::Invalid(ValidationError::new(
             "text",
@@ -62,8 +90,8 @@ pub(crate) async fn create_post_in(
     }
     let row = sqlx::query(&format!(
         "INSERT INTO posts (id, author_id, text, visibility, in_reply_to_id, \
-         in_reply_to_account_id, created_at, spoiler_text, sensitive) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {POST_COLS}"
+         in_reply_to_account_id, created_at, spoiler_text, sensitive, tags, mentions, has_media) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {POST_COLS}"
     ))
     .bind(id)
     .bind(author)
@@ -74,6 +102,9 @@ pub(crate) async fn create_post_in(
     .bind(now)
     .bind(&ins.spoiler_text)
     .bind(ins.sensitive || !ins.spoiler_text.is_empty())
+    .bind(tags_col)
+    .bind(mentions_col)
+    .bind(!ins.media_ids.is_empty())
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match &e {
@@ -84,14 +115,14 @@ pub(crate) async fn create_post_in(
     if !ins.media_ids.is_empty() {
         super::media::attach(tx, author, id, &ins.media_ids).await?;
     }
-    for m in &mentioned {
+    for (m, _) in &mentioned {
         sqlx::query("INSERT INTO post_mentions (post_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(*m)
             .execute(&mut **tx)
             .await?;
     }
-    for tag in social_core::text::hashtags(&ins.text) {
+    for tag in tags {
         sqlx::query("INSERT INTO post_tags (post_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(tag)
@@ -138,9 +169,11 @@ pub(crate) async fn create_post_in(
 /// account), and for private/direct posts the mentioned accounts allowed to see it.
 async fn fan_out(tx: &mut Tx, post: &Post, reply_to_account: Option<i64>) -> StoreResult<()> {
     let (id, author) = (post.id.0, post.author_id.0);
-    sqlx::query("INSERT INTO home_feed (account_id, post_id, author_id) VALUES ($1, $2, $1) ON CONFLICT DO NOTHING")
+    let reblog_of = post.reblog_of_id.map(|p| p.0);
+    sqlx::query("INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) VALUES ($1, $2, $1, $3) ON CONFLICT DO NOTHING")
         .bind(author)
         .bind(id)
+        .bind(reblog_of)
         .execute(&mut **tx)
         .await?;
     if post.visibility != Visibility::Direct {
@@ -152,25 +185,27 @@ async fn fan_out(tx: &mut Tx, post: &Post, reply_to_account: Option<i64>) -> Sto
             _ => String::new(),
         };
         sqlx::query(&format!(
-            "INSERT INTO home_feed (account_id, post_id, author_id) \
-             SELECT f.account_id, $1, $2 FROM follows f WHERE f.target_id = $2{reply_filter} \
+            "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \
+             SELECT f.account_id, $1, $2, $3 FROM follows f WHERE f.target_id = $2{reply_filter} \
              ON CONFLICT DO NOTHING"
         ))
         .bind(id)
         .bind(author)
+        .bind(reblog_of)
         .execute(&mut **tx)
         .await?;
     }
     if post.visibility == Visibility::Direct {
         sqlx::query(
-            "INSERT INTO home_feed (account_id, post_id, author_id) \
-             SELECT m.account_id, $1, $2 FROM post_mentions m WHERE m.post_id = $1 \
+            "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \
+             SELECT m.account_id, $1, $2, $3 FROM post_mentions m WHERE m.post_id = $1 \
              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = m.account_id AND b.target_id = $2) \
              OR (b.account_id = $2 AND b.target_id = m.account_id)) \
              ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(author)
+        .bind(reblog_of)
         .execute(&mut **tx)
         .await?;
     }

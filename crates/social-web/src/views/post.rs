@@ -1,7 +1,7 @@
 //! The post card: author, time, visibility, text, counts and the action buttons.
 
 use crate::views::forms;
-use crate::views::text::post_text;
+use crate::views::text::post_text_of;
 use maud::{Markup, PreEscaped, html};
 use social_core::Account;
 use social_store::PostView;
@@ -84,13 +84,13 @@ fn card_with(pv: &PostView, ctx: PostCtx<'_>, focus: bool, hidden: &Markup) -> M
             }
             @if post.in_reply_to_id.is_some() { p.hint { "A reply" } }
             @if post.spoiler_text.is_empty() {
-                div.text { (post_text(&post.text)) }
+                div.text { (post_text_of(post.id.0, &post.text)) }
                 (media(shown, post.sensitive))
             } @else {
                 // Closed until the reader opens it; no script needed.
                 details.warning {
                     summary { "Content warning: " (post.spoiler_text) }
-                    div.text { (post_text(&post.text)) }
+                    div.text { (post_text_of(post.id.0, &post.text)) }
                     (media(shown, false))
                 }
             }

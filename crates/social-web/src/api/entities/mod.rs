@@ -4,6 +4,7 @@
 
 mod account;
 mod html;
+mod memo;
 mod misc;
 mod status;
 
@@ -11,6 +12,7 @@ pub use account::{
     AccountJson, CredentialAccount, DEFAULT_AVATAR, DEFAULT_HEADER, account, credential_account,
 };
 pub use html::{escape as escape_into, note_html, post_html};
+pub use memo::{RawJson, SharedStr, account_json, post_content};
 pub use misc::{
     NotificationJson, RelationshipJson, TagJson, TagRef, notification, relationship, tag,
 };

@@ -1,7 +1,7 @@
 //! The Status entity.
 
 use super::misc::TagRef;
-use super::{AccountJson, Urls, account, iso_ms, post_html};
+use super::{RawJson, SharedStr, Urls, account_json, iso_ms, post_content};
 use serde::Serialize;
 use social_core::{AccountId, PostId};
 use social_store::PostView;
@@ -22,8 +22,8 @@ pub struct StatusJson {
     pub uri: String,
     pub url: Option<String>,
     pub created_at: String,
-    pub account: AccountJson,
-    pub content: String,
+    pub account: RawJson,
+    pub content: SharedStr,
     /// `public`, `unlisted`, `private` (followers only) or `direct`.
     pub visibility: &'static str,
     pub sensitive: bool,
@@ -60,8 +60,8 @@ pub fn status(v: &PostView, urls: &Urls) -> StatusJson {
         uri: page.clone(),
         url: Some(page),
         created_at: iso_ms(p.created_at_ms),
-        account: account(&v.author, urls),
-        content: post_html(&p.text, &v.mentions, urls),
+        account: account_json(&v.author, urls),
+        content: post_content(p.id.0, &p.text, &v.mentions, urls),
         visibility: p.visibility.as_str(),
         sensitive: p.sensitive,
         spoiler_text: p.spoiler_text.clone(),
