@@ -4,7 +4,8 @@
 //! and `X-RateLimit-Reset` as Mastodon sends them.
 //!
 //! Buckets: every API request, per access token (or per client address without one); and per
-//! action: posts and follows per account, media uploads per account, sign-ups per address.
+//! action: posts and follows per account, media uploads per account, sign-ups per address,
+//! confirmation and password-reset mails per client address and per e-mail address.
 //! Counters live in a cache that may lose them: a restarted Redis forgives, it never blocks.
 
 use crate::AppState;
@@ -99,6 +100,9 @@ pub struct RateLimits {
     pub media: Option<Rule>,
     /// Sign-ups, per client address.
     pub signups: Option<Rule>,
+    /// Requests for a confirmation or password-reset mail, counted per client address and,
+    /// separately, per e-mail address.
+    pub email_links: Option<Rule>,
 }
 
 impl Default for RateLimits {
@@ -110,6 +114,7 @@ impl Default for RateLimits {
             follows: Some(Rule::new(400, 86_400)),
             media: Some(Rule::new(30, 1800)),
             signups: Some(Rule::new(10, 1800)),
+            email_links: Some(Rule::new(5, 3600)),
         }
     }
 }
@@ -124,6 +129,7 @@ impl RateLimits {
             follows: None,
             media: None,
             signups: None,
+            email_links: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod example;
 mod load;
+pub mod smtp;
 mod validate;
 
 pub use load::{Overrides, load, parse_file};
@@ -49,6 +50,7 @@ pub struct Config {
     pub acme: AcmeConfig,
     pub media: MediaConfig,
     pub rate_limits: RateLimitsConfig,
+    pub smtp: smtp::SmtpConfig,
 }
 
 /// `[server]`: listeners, state directory, proxies, request limits, shutdown.
@@ -221,6 +223,7 @@ pub struct RateLimitsConfig {
     pub follows: String,
     pub media: String,
     pub signups: String,
+    pub email_links: String,
 }
 
 impl Default for RateLimitsConfig {
@@ -236,6 +239,7 @@ impl Default for RateLimitsConfig {
             follows: shown(d.follows),
             media: shown(d.media),
             signups: shown(d.signups),
+            email_links: shown(d.email_links),
         }
     }
 }
