@@ -9,6 +9,7 @@ pub mod moderation;
 pub mod notification;
 pub mod oauth;
 pub mod post;
+pub mod rules;
 pub mod text;
 pub mod validate;
 
