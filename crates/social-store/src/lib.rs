@@ -15,6 +15,7 @@ mod fast;
 pub mod model;
 pub mod moderation;
 mod ops;
+pub mod rules;
 mod secrets;
 mod store;
 
@@ -22,5 +23,6 @@ pub use cache::{Cache, Hit};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use moderation::*;
+pub use rules::*;
 pub use secrets::token_hash;
 pub use store::Store;

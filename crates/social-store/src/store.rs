@@ -43,6 +43,8 @@ macro_rules! dispatch {
 struct Inner {
     backend: Backend,
     ids: IdGen,
+    /// The content filters, compiled once; dropped when a filter is added or deleted.
+    filters: rules::FilterCache,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -82,6 +84,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 ids: IdGen::default(),
+                filters: rules::FilterCache::default(),
             }),
             cache,
         })
@@ -704,3 +707,4 @@ impl Store {
 // private fields.
 mod moderation;
 mod oauth;
+mod rules;

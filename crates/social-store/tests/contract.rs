@@ -20,6 +20,8 @@ mod moderation;
 mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
+#[path = "contract/rules.rs"]
+mod rules;
 #[path = "contract/social.rs"]
 mod social;
 #[path = "contract/timelines.rs"]
@@ -66,6 +68,8 @@ contract_tests!(
     moderation::reports_validated_and_queued,
     moderation::actions_audit_and_effects,
     moderation::notices_and_appeals,
+    rules::held_posts_lifecycle,
+    rules::filters_cache_and_blocks,
 );
 
 /// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the

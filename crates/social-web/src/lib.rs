@@ -18,6 +18,7 @@ pub mod media;
 pub mod pages;
 pub mod ratelimit;
 pub mod request_id;
+pub mod screening;
 pub mod session;
 pub mod signup;
 pub mod util;
@@ -30,7 +31,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use pages::{
-    accounts, admin, auth, health, moderation, notifications, oauth, posts, settings, timelines,
+    accounts, admin, auth, health, held, moderation, notifications, oauth, posts, rules, settings,
+    timelines,
 };
 
 use social_store::Store;
@@ -175,6 +177,23 @@ pub fn router(state: AppState) -> axum::Router {
         )
         .route("/admin/appeals/{id}", post(moderation::decide_appeal))
         .route("/admin/audit", get(moderation::audit))
+        .route("/admin/held", get(held::queue))
+        .route("/admin/held/{id}", post(held::decide))
+        .route("/settings/held", get(held::mine))
+        .route(
+            "/admin/filters",
+            get(rules::filters_page).post(rules::add_filter),
+        )
+        .route("/admin/filters/{id}/delete", post(rules::delete_filter))
+        .route(
+            "/admin/ip-blocks",
+            get(rules::ip_blocks_page).post(rules::add_ip_block),
+        )
+        .route("/admin/ip-blocks/{id}/delete", post(rules::delete_ip_block))
+        .route("/admin/rules", get(rules::rules_page).post(rules::add_rule))
+        .route("/admin/rules/{id}", post(rules::update_rule))
+        .route("/admin/rules/{id}/delete", post(rules::delete_rule))
+        .route("/about", get(rules::about))
         .route("/settings/moderation", get(moderation::notices))
         .route("/settings/moderation/{id}/appeal", post(moderation::appeal))
         .route("/healthz", get(health::healthz))

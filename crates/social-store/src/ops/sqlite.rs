@@ -13,6 +13,8 @@ pub(crate) mod api_write;
 pub(crate) mod common;
 #[path = "follows.rs"]
 pub(crate) mod follows;
+#[path = "held.rs"]
+pub(crate) mod held;
 #[path = "hydrate.rs"]
 pub(crate) mod hydrate;
 #[path = "media.rs"]
@@ -25,6 +27,8 @@ pub(crate) mod notifications;
 pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
+#[path = "rules.rs"]
+pub(crate) mod rules;
 #[path = "sessions.rs"]
 pub(crate) mod sessions;
 #[path = "settings.rs"]

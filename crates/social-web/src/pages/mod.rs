@@ -4,10 +4,12 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod held;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;
+pub mod rules;
 pub mod settings;
 pub mod timelines;
 

@@ -53,6 +53,8 @@ pub struct SignupValues<'a> {
     pub username: &'a str,
     pub reason: &'a str,
     pub invite: &'a str,
+    /// The server rules, shown above the form.
+    pub rules: &'a [social_store::ServerRule],
 }
 
 pub fn signup(
@@ -70,6 +72,8 @@ pub fn signup(
             @if mode == RegistrationMode::Approval {
                 p { "A moderator reviews new accounts before they can log in." }
             }
+            @if !values.rules.is_empty() { p { "By signing up you agree to follow the server rules:" } }
+            (crate::views::rules::rules_list(values.rules))
             form method="post" action="/signup" {
                 (forms::summary(errors))
                 (forms::csrf(csrf))
