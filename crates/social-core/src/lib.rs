@@ -10,6 +10,7 @@ pub mod notification;
 pub mod oauth;
 pub mod post;
 pub mod text;
+pub mod totp;
 pub mod validate;
 
 pub use account::{Account, AccountStatus, Role};

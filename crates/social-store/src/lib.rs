@@ -16,6 +16,7 @@ pub mod model;
 pub mod moderation;
 mod ops;
 mod secrets;
+pub mod security;
 mod store;
 
 pub use cache::{Cache, Hit};
@@ -23,4 +24,5 @@ pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use moderation::*;
 pub use secrets::token_hash;
+pub use security::*;
 pub use store::Store;

@@ -243,6 +243,16 @@ impl Store {
         account: AccountId,
         user_agent: &str,
     ) -> StoreResult<NewSession> {
+        self.create_session_from(account, user_agent, "").await
+    }
+    /// A new session that records the client address it was opened from (shown on the
+    /// account's sessions page).
+    pub async fn create_session_from(
+        &self,
+        account: AccountId,
+        user_agent: &str,
+        client_addr: &str,
+    ) -> StoreResult<NewSession> {
         let now = now_ms();
         let token = secrets::random_token(32);
         let row = cached::SessionRow {
@@ -254,7 +264,11 @@ impl Store {
         };
         let hash = secrets::token_hash(&token);
         let user_agent: String = user_agent.chars().take(300).collect();
-        dispatch!(self, sessions::insert(&hash, &row, &user_agent))?;
+        let client_addr: String = client_addr.chars().take(64).collect();
+        dispatch!(
+            self,
+            sessions::insert(&hash, &row, &user_agent, &client_addr)
+        )?;
         Ok(NewSession {
             token,
             csrf_token: row.csrf_token,
@@ -704,3 +718,4 @@ impl Store {
 // private fields.
 mod moderation;
 mod oauth;
+mod security;

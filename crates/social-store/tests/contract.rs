@@ -20,6 +20,8 @@ mod moderation;
 mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
+#[path = "contract/security.rs"]
+mod security;
 #[path = "contract/social.rs"]
 mod social;
 #[path = "contract/timelines.rs"]
@@ -66,6 +68,8 @@ contract_tests!(
     moderation::reports_validated_and_queued,
     moderation::actions_audit_and_effects,
     moderation::notices_and_appeals,
+    security::totp_enrolment_and_single_use,
+    security::sessions_listed_and_revoked,
 );
 
 /// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the

@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod login_guard;
 pub mod media;
 pub mod pages;
 pub mod ratelimit;
@@ -30,7 +31,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use pages::{
-    accounts, admin, auth, health, moderation, notifications, oauth, posts, settings, timelines,
+    accounts, admin, auth, health, moderation, notifications, oauth, posts, security, sessions,
+    settings, timelines, two_factor,
 };
 
 use social_store::Store;
@@ -132,6 +134,10 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/signup", get(auth::signup_page).post(auth::signup_submit))
         .route("/signup/pending", get(auth::signup_pending))
         .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route(
+            "/login/two-factor",
+            get(two_factor::code_page).post(two_factor::code_submit),
+        )
         .route("/logout", post(auth::logout))
         .route("/home", get(timelines::home))
         .route("/local", get(timelines::local))
@@ -152,6 +158,30 @@ pub fn router(state: AppState) -> axum::Router {
         .route(
             "/settings/profile",
             get(settings::profile_page).post(settings::profile_submit),
+        )
+        .route("/settings/security", get(security::security_page))
+        .route("/settings/security/totp", post(security::start_totp))
+        .route(
+            "/settings/security/totp/confirm",
+            post(security::confirm_totp),
+        )
+        .route(
+            "/settings/security/totp/disable",
+            post(security::disable_totp),
+        )
+        .route("/settings/password", post(security::change_password))
+        .route("/settings/sessions", get(sessions::sessions_page))
+        .route(
+            "/settings/sessions/revoke_others",
+            post(sessions::revoke_others),
+        )
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(sessions::revoke_session),
+        )
+        .route(
+            "/settings/authorizations/{id}/revoke",
+            post(sessions::revoke_authorization),
         )
         .route("/admin/registrations", get(admin::registrations))
         .route(

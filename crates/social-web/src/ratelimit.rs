@@ -4,7 +4,8 @@
 //! and `X-RateLimit-Reset` as Mastodon sends them.
 //!
 //! Buckets: every API request, per access token (or per client address without one); and per
-//! action: posts and follows per account, media uploads per account, sign-ups per address.
+//! action: posts and follows per account, media uploads per account, sign-ups per address,
+//! failed log-ins per address and per account (`login_guard`).
 //! Counters live in a cache that may lose them: a restarted Redis forgives, it never blocks.
 
 use crate::AppState;
@@ -99,6 +100,11 @@ pub struct RateLimits {
     pub media: Option<Rule>,
     /// Sign-ups, per client address.
     pub signups: Option<Rule>,
+    /// Failed log-ins (password or second factor), per client address; past it the address
+    /// may not try again until the window ends.
+    pub logins: Option<Rule>,
+    /// Failed log-ins per account (by the username tried), likewise.
+    pub logins_per_account: Option<Rule>,
 }
 
 impl Default for RateLimits {
@@ -110,6 +116,8 @@ impl Default for RateLimits {
             follows: Some(Rule::new(400, 86_400)),
             media: Some(Rule::new(30, 1800)),
             signups: Some(Rule::new(10, 1800)),
+            logins: Some(Rule::new(20, 300)),
+            logins_per_account: Some(Rule::new(5, 900)),
         }
     }
 }
@@ -124,6 +132,8 @@ impl RateLimits {
             follows: None,
             media: None,
             signups: None,
+            logins: None,
+            logins_per_account: None,
         }
     }
 }

@@ -10,10 +10,11 @@ pub(crate) async fn insert(
     hash: &str,
     row: &SessionRow,
     user_agent: &str,
+    client_addr: &str,
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, account_id, csrf_token, user_agent, created_at, \
-         last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         last_seen_at, expires_at, client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(hash)
     .bind(row.account_id)
@@ -22,6 +23,7 @@ pub(crate) async fn insert(
     .bind(row.created_at)
     .bind(row.last_seen_at)
     .bind(row.expires_at)
+    .bind(client_addr)
     .execute(ctx.write)
     .await
     .map_err(|e| match &e {

@@ -25,6 +25,8 @@ pub(crate) mod notifications;
 pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
+#[path = "security.rs"]
+pub(crate) mod security;
 #[path = "sessions.rs"]
 pub(crate) mod sessions;
 #[path = "settings.rs"]

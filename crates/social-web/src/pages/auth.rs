@@ -4,6 +4,7 @@ use crate::client_addr::ClientIp;
 use crate::csrf;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, WebQuery};
+use crate::login_guard::{self, Failure};
 use crate::pages::{anonymous, chrome_for, form_error, with_cookie};
 use crate::ratelimit;
 use crate::session::{self, CurrentUser, MaybeUser};
@@ -14,15 +15,8 @@ use crate::{AppState, signup};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use social_core::{AccountStatus, ValidationError};
+use social_core::{AccountId, AccountStatus, ValidationError};
 use std::net::IpAddr;
-use std::time::Duration;
-
-/// Failed log-in attempts allowed per client address in [`LOGIN_WINDOW`]; past it, the
-/// address is refused for a window. Successful log-ins do not count, so people behind one
-/// NAT are not locked out by their neighbours' ordinary use.
-const LOGIN_LIMIT: u64 = 20;
-const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
 /// `GET /`.
 pub async fn landing(State(state): State<AppState>, user: MaybeUser) -> WebResult<Response> {
@@ -70,17 +64,7 @@ pub async fn login_submit(
     headers: HeaderMap,
     WebForm(form): WebForm<LoginForm>,
 ) -> WebResult<Response> {
-    if state
-        .store
-        .cache()
-        .get(&format!("login-blocked:{ip}"))
-        .await
-        .is_some()
-    {
-        return Err(WebError::TooManyRequests {
-            retry_after: Some(LOGIN_WINDOW.as_secs()),
-        });
-    }
+    login_guard::check(&state, ip, &form.username).await?;
     let account = if form.password.len() > social_core::validate::PASSWORD_MAX_BYTES {
         None
     } else {
@@ -108,25 +92,40 @@ pub async fn login_submit(
             }));
         }
     }
+    let next = local_path(form.next.as_deref(), "/home");
+    if state.store.has_totp(account.id).await? {
+        return crate::pages::two_factor::challenge(&state, account.id, next).await;
+    }
+    start_session(&state, account.id, &headers, ip, next).await
+}
+
+/// Opens a session for a fully authenticated account: the cookie and a redirect to `next`.
+pub(crate) async fn start_session(
+    state: &AppState,
+    account: AccountId,
+    headers: &HeaderMap,
+    ip: IpAddr,
+    next: &str,
+) -> WebResult<Response> {
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let new = state.store.create_session(account.id, agent).await?;
+    let new = state
+        .store
+        .create_session_from(account, agent, &ip.to_string())
+        .await?;
     let cookie = session::set_cookie(
         session::cookie_name(state.config.tls),
         &new.token,
         session::SESSION_COOKIE_MAX_AGE,
         state.config.tls,
     );
-    Ok(with_cookie(
-        see_other(local_path(form.next.as_deref(), "/home")),
-        Some(cookie),
-    ))
+    Ok(with_cookie(see_other(next), Some(cookie)))
 }
 
-/// A failed authentication: the fail2ban log line (its format is a contract: see
-/// `docs/web.md`), then the form again with 422.
+/// A failed authentication: the fail2ban log line and the failure counters
+/// (`login_guard`), then the form again with 422.
 async fn refuse_login(
     state: &AppState,
     ip: IpAddr,
@@ -139,25 +138,12 @@ async fn refuse_login(
         .get_account_by_username(username)
         .await?
         .is_some();
-    let reason = if known {
-        "bad_password"
+    let failure = if known {
+        Failure::BadPassword
     } else {
-        "unknown_user"
+        Failure::UnknownUser
     };
-    tracing::warn!(target: "social::auth", remote_addr = %ip, user = ?username, "authentication failure: client={ip} reason={reason} user={username:?}");
-    let cache = state.store.cache();
-    if cache
-        .incr(&format!("login-failures:{ip}"), LOGIN_WINDOW)
-        .await
-        > LOGIN_LIMIT
-    {
-        cache
-            .set(&format!("login-blocked:{ip}"), b"1", LOGIN_WINDOW)
-            .await;
-        return Err(WebError::TooManyRequests {
-            retry_after: Some(LOGIN_WINDOW.as_secs()),
-        });
-    }
+    login_guard::fail(state, ip, username, failure).await;
     let (token, _) = csrf::anon_token(headers, state.config.tls);
     let next = local_path(form.next.as_deref(), "/home");
     let error = ValidationError::new("username", "Wrong username or password.");
@@ -235,7 +221,10 @@ pub async fn signup_submit(
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            let new = state.store.create_session(account.id, agent).await?;
+            let new = state
+                .store
+                .create_session_from(account.id, agent, &ip.to_string())
+                .await?;
             let cookie = session::set_cookie(
                 session::cookie_name(state.config.tls),
                 &new.token,

@@ -8,8 +8,11 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;
+pub mod security;
+pub mod sessions;
 pub mod settings;
 pub mod timelines;
+pub mod two_factor;
 
 use crate::AppState;
 use crate::error::{ErrorInfo, WebResult};

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod pagination;
 pub mod post;
+pub mod security;
 pub mod settings;
 pub mod text;
 pub mod timelines;

@@ -37,6 +37,8 @@ pub fn profile(
             }
             p { a href="/follow_requests" { "Follow requests" } }
             p { a href="/settings/moderation" { "Moderation notices and appeals" } }
+            p { a href="/settings/security" { "Security: two-factor authentication and password" } }
+            p { a href="/settings/sessions" { "Sessions and authorized apps" } }
         },
     )
 }

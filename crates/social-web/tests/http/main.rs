@@ -26,4 +26,6 @@ mod notifications;
 mod posts;
 mod ratelimit;
 mod registration;
+mod sessions;
 mod timelines;
+mod two_factor;

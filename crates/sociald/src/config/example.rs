@@ -207,6 +207,18 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "signups",
         "Sign-up attempts per client address (invalid ones count too).",
     ),
+    (
+        "rate_limits",
+        "logins",
+        "Failed log-ins (wrong password or wrong second-factor code) per client address;\n\
+         past it, 429 with Retry-After until the window ends.",
+    ),
+    (
+        "rate_limits",
+        "logins_per_account",
+        "Failed log-ins per account (by the username tried), whatever the address; past\n\
+         it, 429 with Retry-After until the window ends.",
+    ),
 ];
 
 const HEADER: &str = "\

@@ -221,6 +221,8 @@ pub struct RateLimitsConfig {
     pub follows: String,
     pub media: String,
     pub signups: String,
+    pub logins: String,
+    pub logins_per_account: String,
 }
 
 impl Default for RateLimitsConfig {
@@ -236,6 +238,8 @@ impl Default for RateLimitsConfig {
             follows: shown(d.follows),
             media: shown(d.media),
             signups: shown(d.signups),
+            logins: shown(d.logins),
+            logins_per_account: shown(d.logins_per_account),
         }
     }
 }

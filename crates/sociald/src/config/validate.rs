@@ -172,6 +172,8 @@ fn check_rate_limits(
         follows: one("rate_limits.follows", &limits.follows)?,
         media: one("rate_limits.media", &limits.media)?,
         signups: one("rate_limits.signups", &limits.signups)?,
+        logins: one("rate_limits.logins", &limits.logins)?,
+        logins_per_account: one("rate_limits.logins_per_account", &limits.logins_per_account)?,
     })
 }
 
