@@ -305,6 +305,11 @@ async fn failed_logins_are_rate_limited_per_client_address() {
         // keeps this test's counter apart from other tests sharing the same Redis.
         let config = WebConfig {
             trusted_proxies: vec![("127.0.0.1".parse().unwrap(), 32)],
+            // The default per-address limit; the per-account one is tested in `sessions`.
+            rate_limits: social_web::ratelimit::RateLimits {
+                logins: Some(social_web::ratelimit::Rule::new(20, 300)),
+                ..social_web::ratelimit::RateLimits::off()
+            },
             ..WebConfig::default()
         };
         let app = TestApp::spawn(&backend, config).await;
