@@ -2,6 +2,7 @@
 //! validation and post text parsing. Pure: no IO, no async runtime, no database or web types.
 
 pub mod account;
+pub mod email;
 pub mod ids;
 pub mod instance;
 pub mod media;

@@ -68,10 +68,13 @@ pub enum ModAction {
     Warn,
     AcceptAppeal,
     RejectAppeal,
+    /// Refuses sign-ups with addresses in a domain (or whose mail server is in it).
+    BlockEmailDomain,
+    UnblockEmailDomain,
 }
 
 impl ModAction {
-    pub const ALL: [ModAction; 10] = [
+    pub const ALL: [ModAction; 12] = [
         Self::Dismiss,
         Self::DeletePosts,
         Self::MarkSensitive,
@@ -82,6 +85,8 @@ impl ModAction {
         Self::Warn,
         Self::AcceptAppeal,
         Self::RejectAppeal,
+        Self::BlockEmailDomain,
+        Self::UnblockEmailDomain,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +101,8 @@ impl ModAction {
             Self::Warn => "warn",
             Self::AcceptAppeal => "accept_appeal",
             Self::RejectAppeal => "reject_appeal",
+            Self::BlockEmailDomain => "block_email_domain",
+            Self::UnblockEmailDomain => "unblock_email_domain",
         }
     }
 

@@ -10,6 +10,7 @@ mod backend;
 pub mod cache;
 mod cache_redis;
 mod cached;
+pub mod email;
 pub mod error;
 mod fast;
 pub mod model;
@@ -20,6 +21,7 @@ pub mod security;
 mod store;
 
 pub use cache::{Cache, Hit};
+pub use email::{EmailDomainBlock, EmailState};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use moderation::*;

@@ -146,7 +146,10 @@ impl Store {
     /// Conflict{what:"username"} when the username is taken (ignoring case).
     pub async fn create_account(&self, insert: AccountInsert) -> StoreResult<Account> {
         let hash = secrets::hash_password(&insert.password).await?;
-        dispatch!(self, accounts::create_account(&insert, &hash, now_ms()))
+        dispatch!(
+            self,
+            accounts::create_account(&insert, &hash, None, now_ms())
+        )
     }
     pub async fn get_account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>> {
         dispatch!(self, accounts::get_account_by_id(id.0))
@@ -716,6 +719,7 @@ impl Store {
 
 // OAuth apps, codes and tokens, and moderation: child modules so they share `dispatch!` and the
 // private fields.
+mod email;
 mod moderation;
 mod oauth;
 mod security;

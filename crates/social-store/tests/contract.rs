@@ -8,6 +8,8 @@ mod accounts;
 mod api;
 #[path = "contract/api_write.rs"]
 mod api_write;
+#[path = "contract/email.rs"]
+mod email;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 #[path = "contract/harness.rs"]
@@ -28,6 +30,7 @@ mod social;
 mod timelines;
 
 contract_tests!(
+    email::addresses_tokens_and_blocks,
     accounts::usernames_unique_ignoring_case,
     accounts::password_verification,
     accounts::statuses_roles_profile,

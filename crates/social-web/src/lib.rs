@@ -11,11 +11,14 @@ pub mod api;
 pub mod assets;
 pub mod client_addr;
 pub mod csrf;
+pub mod email;
 pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod login_guard;
+pub mod mail;
 pub mod media;
+pub mod mx;
 pub mod pages;
 pub mod ratelimit;
 pub mod request_id;
@@ -31,8 +34,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use pages::{
-    accounts, admin, auth, health, moderation, notifications, oauth, posts, security, sessions,
-    settings, timelines, two_factor,
+    accounts, admin, auth, email_blocks, email_links, health, moderation, notifications, oauth,
+    posts, security, sessions, settings, timelines, two_factor,
 };
 
 use social_store::Store;
@@ -89,6 +92,9 @@ impl Default for WebConfig {
 pub struct AppState {
     pub config: Arc<WebConfig>,
     pub store: Store,
+    /// The e-mail sender when SMTP is configured; None: no e-mail (no address at sign-up, no
+    /// password reset).
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl AppState {
@@ -96,7 +102,14 @@ impl AppState {
         Self {
             config: Arc::new(config),
             store,
+            mailer: None,
         }
+    }
+
+    /// With e-mail: sign-up asks for an address to confirm, and passwords can be reset.
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// The site's public URL without trailing slash: `base_url` from the configuration, or
@@ -133,6 +146,20 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/", get(auth::landing))
         .route("/signup", get(auth::signup_page).post(auth::signup_submit))
         .route("/signup/pending", get(auth::signup_pending))
+        .route("/signup/check-email", get(email_links::check_email))
+        .route(
+            "/confirm/resend",
+            get(email_links::resend_page).post(email_links::resend_submit),
+        )
+        .route("/confirm/{token}", get(email_links::confirm))
+        .route(
+            "/password/reset",
+            get(email_links::reset_page).post(email_links::reset_submit),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(email_links::new_password_page).post(email_links::new_password_submit),
+        )
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route(
             "/login/two-factor",
@@ -205,6 +232,11 @@ pub fn router(state: AppState) -> axum::Router {
         )
         .route("/admin/appeals/{id}", post(moderation::decide_appeal))
         .route("/admin/audit", get(moderation::audit))
+        .route(
+            "/admin/email-blocks",
+            get(email_blocks::list).post(email_blocks::add),
+        )
+        .route("/admin/email-blocks/delete", post(email_blocks::delete))
         .route("/settings/moderation", get(moderation::notices))
         .route("/settings/moderation/{id}/appeal", post(moderation::appeal))
         .route("/healthz", get(health::healthz))

@@ -5,7 +5,8 @@
 //!
 //! Buckets: every API request, per access token (or per client address without one); and per
 //! action: posts and follows per account, media uploads per account, sign-ups per address,
-//! failed log-ins per address and per account (`login_guard`).
+//! failed log-ins per address and per account (`login_guard`),
+//! confirmation and password-reset mails per client address and per e-mail address.
 //! Counters live in a cache that may lose them: a restarted Redis forgives, it never blocks.
 
 use crate::AppState;
@@ -105,6 +106,9 @@ pub struct RateLimits {
     pub logins: Option<Rule>,
     /// Failed log-ins per account (by the username tried), likewise.
     pub logins_per_account: Option<Rule>,
+    /// Requests for a confirmation or password-reset mail, counted per client address and,
+    /// separately, per e-mail address.
+    pub email_links: Option<Rule>,
 }
 
 impl Default for RateLimits {
@@ -118,6 +122,7 @@ impl Default for RateLimits {
             signups: Some(Rule::new(10, 1800)),
             logins: Some(Rule::new(20, 300)),
             logins_per_account: Some(Rule::new(5, 900)),
+            email_links: Some(Rule::new(5, 3600)),
         }
     }
 }
@@ -134,6 +139,7 @@ impl RateLimits {
             signups: None,
             logins: None,
             logins_per_account: None,
+            email_links: None,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Sign-up processing: validates the form for the registration mode and creates the account
-//! (active, or pending under approval mode; the store consumes invite codes).
+//! (active, or pending under approval mode; the store consumes invite codes). With SMTP
+//! configured the form also takes an e-mail address, checked against the blocked domains
+//! (`email::blocked`), and the account logs in only once the address is confirmed.
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
@@ -16,6 +18,7 @@ pub struct SignupForm {
     pub password_confirm: String,
     pub invite: String,
     pub reason: String,
+    pub email: String,
 }
 
 pub enum Outcome {
@@ -23,6 +26,9 @@ pub enum Outcome {
     Active(Account),
     /// Approval mode: staff must approve it.
     Pending,
+    /// The account waits for its e-mail address to be confirmed (and, under approval mode,
+    /// for staff); the confirmation mail is queued.
+    ConfirmationSent,
     /// The form is shown again with this status (409 or 422).
     Rejected(StatusCode, FormErrors),
 }
@@ -87,6 +93,18 @@ pub async fn register(
         Ok(v) => v,
         Err(errors) => return Ok(Outcome::Rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),
     };
+    let email = match &state.mailer {
+        None => None,
+        Some(mailer) => match crate::email::signup_address(state, mailer, &f.email).await? {
+            Ok(address) => Some((mailer, address)),
+            Err(e) => {
+                return Ok(Outcome::Rejected(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormErrors::one(e),
+                ));
+            }
+        },
+    };
     let status = if mode == RegistrationMode::Approval {
         AccountStatus::Pending
     } else {
@@ -100,9 +118,28 @@ pub async fn register(
         signup_reason,
         invite_code,
     };
-    match state.store.create_account(insert).await {
-        Ok(account) if account.status == AccountStatus::Active => Ok(Outcome::Active(account)),
-        Ok(_) => Ok(Outcome::Pending),
+    let created = match &email {
+        None => state.store.create_account(insert).await,
+        Some((_, address)) => state.store.create_account_with_email(insert, address).await,
+    };
+    match created {
+        Ok(account) => {
+            if let Some((mailer, address)) = &email {
+                crate::email::send_confirmation(state, mailer, account.id, address).await?;
+                Ok(Outcome::ConfirmationSent)
+            } else if account.status == AccountStatus::Active {
+                Ok(Outcome::Active(account))
+            } else {
+                Ok(Outcome::Pending)
+            }
+        }
+        Err(StoreError::Conflict { what: "email" }) => Ok(Outcome::Rejected(
+            StatusCode::CONFLICT,
+            FormErrors::one(ValidationError::new(
+                "email",
+                "This e-mail address is already used by an account.",
+            )),
+        )),
         Err(StoreError::Conflict { .. }) => Ok(Outcome::Rejected(
             StatusCode::CONFLICT,
             FormErrors::one(ValidationError::new("username", "This username is taken.")),

@@ -67,7 +67,13 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
             .and(checked.tls.domains.first())
             .map(|domain| format!("https://{domain}")),
     };
-    let state = AppState::new(web_config, store.clone());
+    let mut state = AppState::new(web_config, store.clone());
+    if let Some(smtp) = &checked.smtp {
+        let mailer = social_web::mail::Mailer::start(smtp.settings()?)
+            .map_err(|e| anyhow::anyhow!("[smtp]: {e}"))?;
+        tracing::info!(host = %smtp.host, port = smtp.port, "e-mail is on");
+        state = state.with_mailer(mailer);
+    }
     let app = social_web::router(state.clone());
     let sweeper = tokio::spawn(sweep_media(state.clone()));
     let opened = listeners::open(activated, &checked.listen, &checked.tls.listen).await?;

@@ -10,6 +10,7 @@ pub(crate) async fn create_account(
     ctx: &Ctx<'_>,
     insert: &AccountInsert,
     password_hash: &str,
+    email: Option<&str>,
     now: i64,
 ) -> StoreResult<Account> {
     let mut tx = ctx.begin().await?;
@@ -51,6 +52,9 @@ pub(crate) async fn create_account(
         _ => e.into(),
     })?;
     let account = account_from_row(&row)?;
+    if let Some(email) = email {
+        super::email::set_address(&mut tx, id, email).await?;
+    }
     tx.commit().await?;
     Ok(account)
 }

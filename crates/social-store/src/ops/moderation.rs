@@ -226,7 +226,7 @@ pub(crate) async fn get_state(ctx: &Ctx<'_>, account: i64) -> StoreResult<Modera
     })
 }
 
-async fn insert_audit(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
+pub(crate) async fn insert_audit(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
     sqlx::query(&format!(
         "INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))

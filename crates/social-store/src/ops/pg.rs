@@ -11,6 +11,8 @@ pub(crate) mod api;
 pub(crate) mod api_write;
 #[path = "common.rs"]
 pub(crate) mod common;
+#[path = "email.rs"]
+pub(crate) mod email;
 #[path = "follows.rs"]
 pub(crate) mod follows;
 #[path = "hydrate.rs"]

@@ -44,7 +44,14 @@ pub async fn login_page(
         return see_other(next);
     }
     let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
-    let page = view::login(&anonymous(&state), &token, "", next, &FormErrors::default());
+    let page = view::login(
+        &anonymous(&state),
+        &token,
+        "",
+        next,
+        &FormErrors::default(),
+        state.mailer.is_some(),
+    );
     with_cookie(page.into_response(), cookie)
 }
 
@@ -76,6 +83,16 @@ pub async fn login_submit(
     let Some(account) = account else {
         return refuse_login(&state, ip, &headers, &form).await;
     };
+    // Checked first: an address nobody confirmed may not be its owner's.
+    if state.mailer.is_some()
+        && let Some(email) = state.store.get_email_state(account.id).await?
+        && !email.confirmed
+    {
+        return Err(WebError::Forbidden(
+            "Confirm your e-mail address first: open the link we sent to it (or ask for a new              one at /confirm/resend)."
+                .into(),
+        ));
+    }
     match account.status {
         AccountStatus::Active => {}
         AccountStatus::Pending => {
@@ -153,6 +170,7 @@ async fn refuse_login(
         username,
         next,
         &FormErrors::one(error.clone()),
+        state.mailer.is_some(),
     );
     Ok(form_error(StatusCode::UNPROCESSABLE_ENTITY, &error, page))
 }
@@ -188,6 +206,7 @@ pub async fn signup_page(
     let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
     let values = SignupValues {
         invite: q.invite.as_deref().unwrap_or(""),
+        ask_email: state.mailer.is_some(),
         ..SignupValues::default()
     };
     let page = view::signup(
@@ -214,6 +233,8 @@ pub async fn signup_submit(
         username: form.username.trim(),
         reason: &form.reason,
         invite: &form.invite,
+        email: form.email.trim(),
+        ask_email: state.mailer.is_some(),
     };
     let (status, error) = match signup::register(&state, mode, &form).await? {
         signup::Outcome::Active(account) => {
@@ -234,6 +255,7 @@ pub async fn signup_submit(
             return Ok(with_cookie(see_other("/home"), Some(cookie)));
         }
         signup::Outcome::Pending => return Ok(see_other("/signup/pending")),
+        signup::Outcome::ConfirmationSent => return Ok(see_other("/signup/check-email")),
         signup::Outcome::Rejected(status, errors) => (status, errors),
     };
     let (token, _) = csrf::anon_token(&headers, state.config.tls);

@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod email_blocks;
+pub mod email_links;
 pub mod health;
 pub mod moderation;
 pub mod notifications;

@@ -19,6 +19,7 @@ pub fn admin_nav(role: Role) -> Markup {
                 @if role == Role::Admin {
                     li { a href="/admin/settings" { "Settings" } }
                     li { a href="/admin/audit" { "Audit log" } }
+                    li { a href="/admin/email-blocks" { "E-mail blocks" } }
                 }
             }
         }

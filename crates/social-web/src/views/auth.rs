@@ -28,6 +28,7 @@ pub fn login(
     username: &str,
     next: &str,
     errors: &FormErrors,
+    email_enabled: bool,
 ) -> Html<String> {
     page(
         chrome,
@@ -42,6 +43,7 @@ pub fn login(
                 (forms::input(&Field::password("password", "Password", "current-password"), errors))
                 div.actions { button type="submit" { "Log in" } }
             }
+            @if email_enabled { p { a href="/password/reset" { "Forgot your password?" } } }
             p { "No account? " a href="/signup" { "Sign up" } }
         },
     )
@@ -53,6 +55,9 @@ pub struct SignupValues<'a> {
     pub username: &'a str,
     pub reason: &'a str,
     pub invite: &'a str,
+    pub email: &'a str,
+    /// SMTP is configured: the form asks for an e-mail address.
+    pub ask_email: bool,
 }
 
 pub fn signup(
@@ -79,6 +84,15 @@ pub fn signup(
                     required: true,
                     ..Field::new("username", "Username", values.username)
                 }, errors))
+                @if values.ask_email {
+                    (forms::input(&Field {
+                        kind: "email",
+                        hint: Some("We send a link to confirm it; you can log in once it is confirmed."),
+                        autocomplete: Some("email"),
+                        required: true,
+                        ..Field::new("email", "E-mail address", values.email)
+                    }, errors))
+                }
                 (forms::input(&Field { hint: Some("At least 8 characters."), ..Field::password("password", "Password", "new-password") }, errors))
                 (forms::input(&Field::password("password_confirm", "Password again", "new-password"), errors))
                 @if mode == RegistrationMode::Invite {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod email;
 pub mod error;
 pub mod forms;
 pub mod layout;

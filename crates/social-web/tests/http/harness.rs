@@ -64,6 +64,9 @@ pub struct TestApp {
     /// Where this server keeps uploaded media.
     #[allow(dead_code)]
     pub media_dir: std::path::PathBuf,
+    /// The database this server uses (tests that must change rows the API cannot).
+    #[allow(dead_code)]
+    pub database_url: String,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -82,8 +85,27 @@ impl TestApp {
     /// `redis_override`: use this Redis URL instead of the backend's (cache tests).
     pub async fn spawn_with(
         backend: &Backend,
+        config: WebConfig,
+        redis_override: Option<String>,
+    ) -> TestApp {
+        Self::spawn_full(backend, config, redis_override, None).await
+    }
+
+    /// With e-mail through `mail` (its `link_base_url` replaced by this server's address).
+    #[allow(dead_code)]
+    pub async fn spawn_with_mail(
+        backend: &Backend,
+        config: WebConfig,
+        mail: social_web::mail::MailSettings,
+    ) -> TestApp {
+        Self::spawn_full(backend, config, None, Some(mail)).await
+    }
+
+    async fn spawn_full(
+        backend: &Backend,
         mut config: WebConfig,
         redis_override: Option<String>,
+        mail: Option<social_web::mail::MailSettings>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         config.media_dir = dir.path().join("media");
@@ -96,14 +118,19 @@ impl TestApp {
             } => (fresh_pg_database(admin_url).await, redis_url.clone()),
         };
         let options = StoreOptions {
-            database_url,
+            database_url: database_url.clone(),
             max_connections: 0,
             redis_url: redis_override.or(redis_url),
         };
         let store = Store::open(options).await.expect("store opens");
-        let app = router(AppState::new(config, store.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let mut state = AppState::new(config, store.clone());
+        if let Some(mut mail) = mail {
+            mail.link_base_url = format!("http://{addr}");
+            state = state.with_mailer(social_web::mail::Mailer::start(mail).expect("mailer"));
+        }
+        let app = router(state);
         let server = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -117,6 +144,7 @@ impl TestApp {
             store,
             addr,
             media_dir,
+            database_url,
             _dir: dir,
             server,
         }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod harness;
+mod mail_support;
 mod redis_server;
 
 mod accounts;
@@ -18,6 +19,7 @@ mod api_write_support;
 mod bad_input;
 mod cache;
 mod content_warnings;
+mod email;
 mod eviction;
 mod graph;
 mod media;

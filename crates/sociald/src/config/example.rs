@@ -29,6 +29,10 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
         "rate_limits",
         "Rate limits, each \"MAX/WINDOW\" (window in s, m, h or d) or \"off\" (docs/web.md).",
     ),
+    (
+        "smtp",
+        "Outgoing e-mail: sign-up confirmation and password resets (docs/moderation.md).",
+    ),
 ];
 
 /// Every key: (section, key, documentation). Lines are separated by `\n`.
@@ -218,6 +222,64 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "logins_per_account",
         "Failed log-ins per account (by the username tried), whatever the address; past\n\
          it, 429 with Retry-After until the window ends.",
+    ),
+    (
+        "rate_limits",
+        "email_links",
+        "Requests for a confirmation or password-reset mail, counted per client address\n\
+         and, separately, per e-mail address (see [smtp]).",
+    ),
+    (
+        "smtp",
+        "host",
+        "The SMTP relay's host name. Empty: no e-mail; sign-up asks for no address and\n\
+         there is no password reset. Set: sign-up asks for an e-mail address, and an\n\
+         account logs in only once the address is confirmed through the mailed link.",
+    ),
+    (
+        "smtp",
+        "port",
+        "The relay's port; 0 picks 587 for starttls, 465 for tls, 25 for none.",
+    ),
+    (
+        "smtp",
+        "security",
+        "\"starttls\" (the upgrade is required), \"tls\" (TLS from the first byte) or \"none\"\n\
+         (only for a relay on localhost or a loopback address). Certificates are checked\n\
+         against the system's CA store.",
+    ),
+    (
+        "smtp",
+        "from",
+        "The sender: \"social@example.org\" or \"Social <social@example.org>\". Required.",
+    ),
+    (
+        "smtp",
+        "username",
+        "User name for SMTP authentication; empty: none. The password comes from\n\
+         password_file or the environment variable SOCIAL_SMTP_PASSWORD (which wins),\n\
+         never from this file, and is never logged.",
+    ),
+    (
+        "smtp",
+        "password_file",
+        "Absolute path of a file holding the SMTP password (one line), readable by\n\
+         sociald only, e.g. /etc/social/credentials/smtp-password.",
+    ),
+    (
+        "smtp",
+        "link_base_url",
+        "The site's public URL that links in mail start with (\"https://social.example\").\n\
+         Empty: https:// and the first of tls.domains; required when TLS is off. Links\n\
+         never use a request's Host header.",
+    ),
+    (
+        "smtp",
+        "dns_resolver",
+        "DNS server (\"ADDR\" or \"ADDR:PORT\") asked for the MX records of sign-up\n\
+         addresses, matched against the blocked e-mail domains. Empty: the first\n\
+         nameserver of /etc/resolv.conf. When the lookup fails, the address is judged by\n\
+         its domain alone and sign-up goes ahead.",
     ),
 ];
 

@@ -8,6 +8,7 @@
 
 pub mod example;
 mod load;
+pub mod smtp;
 mod validate;
 
 pub use load::{Overrides, load, parse_file};
@@ -49,6 +50,7 @@ pub struct Config {
     pub acme: AcmeConfig,
     pub media: MediaConfig,
     pub rate_limits: RateLimitsConfig,
+    pub smtp: smtp::SmtpConfig,
 }
 
 /// `[server]`: listeners, state directory, proxies, request limits, shutdown.
@@ -223,6 +225,7 @@ pub struct RateLimitsConfig {
     pub signups: String,
     pub logins: String,
     pub logins_per_account: String,
+    pub email_links: String,
 }
 
 impl Default for RateLimitsConfig {
@@ -240,6 +243,7 @@ impl Default for RateLimitsConfig {
             signups: shown(d.signups),
             logins: shown(d.logins),
             logins_per_account: shown(d.logins_per_account),
+            email_links: shown(d.email_links),
         }
     }
 }

@@ -11,6 +11,8 @@ pub struct Checked {
     pub trusted_proxies: Vec<(IpAddr, u8)>,
     pub tls: TlsPlan,
     pub rate_limits: social_web::ratelimit::RateLimits,
+    /// None: no e-mail.
+    pub smtp: Option<super::smtp::SmtpPlan>,
 }
 
 /// What `[tls]` and `[acme]` resolve to.
@@ -151,11 +153,13 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
     }
     let tls = check_tls(config)?;
     let rate_limits = check_rate_limits(&config.rate_limits)?;
+    let smtp = super::smtp::check(&config.smtp, &tls)?;
     Ok(Checked {
         listen,
         trusted_proxies,
         tls,
         rate_limits,
+        smtp,
     })
 }
 
@@ -174,6 +178,7 @@ fn check_rate_limits(
         signups: one("rate_limits.signups", &limits.signups)?,
         logins: one("rate_limits.logins", &limits.logins)?,
         logins_per_account: one("rate_limits.logins_per_account", &limits.logins_per_account)?,
+        email_links: one("rate_limits.email_links", &limits.email_links)?,
     })
 }
 
