@@ -89,7 +89,7 @@ pub async fn login_submit(
         && !email.confirmed
     {
         return Err(WebError::Forbidden(
-            "Confirm your e-mail address first: open the link we sent to it (or ask for a new              one at /confirm/resend)."
+            "Confirm your e-mail address first: open the link we sent to it (or ask for a new one at /confirm/resend)."
                 .into(),
         ));
     }
