@@ -104,8 +104,9 @@ impl Cache {
     }
     /// Redis-backed; connects lazily and reconnects on its own. Never fails: an unreachable
     /// Redis is logged and treated as a miss. (`Err` only for a malformed URL.)
-    pub async fn redis(url: &str) -> Result<Self, String> {
-        let redis = RedisCache::connect(url).await?;
+    /// Every key is prefixed with `social:{namespace}:`.
+    pub async fn redis(url: &str, namespace: &str) -> Result<Self, String> {
+        let redis = RedisCache::connect(url, namespace).await?;
         Ok(Self {
             inner: Arc::new(Inner::Redis(redis)),
         })

@@ -21,14 +21,16 @@ pub(crate) struct RedisCache {
     last_warning: AtomicI64,
     healthy: AtomicBool,
     fallback: Local,
-}
-
-fn key(k: &str) -> String {
-    format!("{PREFIX}{k}")
+    /// `social:{namespace}:`, before every key.
+    prefix: String,
 }
 
 impl RedisCache {
-    pub(crate) async fn connect(url: &str) -> Result<Self, String> {
+    fn key(&self, k: &str) -> String {
+        format!("{}{k}", self.prefix)
+    }
+
+    pub(crate) async fn connect(url: &str, namespace: &str) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {e}"))?;
         let cache = Self {
             client,
@@ -37,6 +39,7 @@ impl RedisCache {
             last_warning: AtomicI64::new(i64::MIN / 2),
             healthy: AtomicBool::new(false),
             fallback: Local::new(10_000),
+            prefix: format!("{PREFIX}{namespace}:"),
         };
         // Try once now so a working Redis is used from the first request; failure is a warning.
         if cache.conn().await.is_some() {
@@ -133,7 +136,7 @@ impl RedisCache {
 
     pub(crate) async fn get(&self, k: &str) -> Option<Vec<u8>> {
         let mut p = redis::pipe();
-        p.cmd("GET").arg(key(k));
+        p.cmd("GET").arg(self.key(k));
         self.run::<(Option<Vec<u8>>,)>("get", p)
             .await
             .and_then(|(v,)| v)
@@ -143,7 +146,7 @@ impl RedisCache {
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut p = redis::pipe();
         p.cmd("SET")
-            .arg(key(k))
+            .arg(self.key(k))
             .arg(value)
             .arg("PX")
             .arg(ms)
@@ -153,13 +156,13 @@ impl RedisCache {
 
     pub(crate) async fn delete(&self, k: &str) {
         let mut p = redis::pipe();
-        p.cmd("DEL").arg(key(k)).ignore();
+        p.cmd("DEL").arg(self.key(k)).ignore();
         let _ = self.run::<()>("delete", p).await;
     }
 
     pub(crate) async fn hit(&self, k: &str, window: Duration) -> Hit {
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
-        let full = key(k);
+        let full = self.key(k);
         let mut p = redis::pipe();
         p.atomic();
         p.cmd("SET")

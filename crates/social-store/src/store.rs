@@ -21,6 +21,7 @@ const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 /// `last_seen_at` (and the sliding expiry) is written at most this often per session.
 const SESSION_TOUCH_MS: i64 = 3600 * 1000;
 const REGISTRATION_MODE_KEY: &str = "registration_mode";
+const CACHE_NAMESPACE_KEY: &str = "cache_namespace";
 /// How long an `Idempotency-Key` keeps answering with the post it created (as Mastodon).
 pub const IDEMPOTENCY_KEY_TTL_MS: i64 = 3600 * 1000;
 
@@ -69,22 +70,42 @@ impl Store {
     pub async fn open(options: StoreOptions) -> StoreResult<Store> {
         let backend =
             crate::backend::connect(&options.database_url, options.max_connections).await?;
-        let cache = match &options.redis_url {
-            Some(url) => Cache::redis(url).await.map_err(StoreError::Internal)?,
-            None => Cache::in_process(100_000),
-        };
-        if cache.kind() == "redis" && !cache.healthy() {
-            tracing::warn!(
-                "redis is unreachable at start; serving from the database until it answers"
-            );
-        }
-        Ok(Store {
+        let mut store = Store {
             inner: Arc::new(Inner {
                 backend,
                 ids: IdGen::default(),
             }),
-            cache,
-        })
+            cache: Cache::in_process(100_000),
+        };
+        if let Some(url) = &options.redis_url {
+            let namespace = store.cache_namespace().await?;
+            store.cache = Cache::redis(url, &namespace)
+                .await
+                .map_err(StoreError::Internal)?;
+            if !store.cache.healthy() {
+                tracing::warn!(
+                    "redis is unreachable at start; serving from the database until it answers"
+                );
+            }
+        }
+        Ok(store)
+    }
+    /// This database's name in a shared cache: random, made once and kept in `settings`, so
+    /// every sociald on the database shares its Redis keys (rate limits are cluster-wide)
+    /// while another site, or a test's fresh database, on the same Redis never meets them.
+    async fn cache_namespace(&self) -> StoreResult<String> {
+        let fresh: String = {
+            use rand::Rng;
+            let mut rng = rand::thread_rng();
+            (0..12)
+                .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
+                .collect()
+        };
+        dispatch!(
+            self,
+            settings::insert_setting_if_absent(CACHE_NAMESPACE_KEY, &fresh)
+        )?;
+        Ok(dispatch!(self, settings::get_setting(CACHE_NAMESPACE_KEY))?.unwrap_or(fresh))
     }
     /// `"sqlite"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {

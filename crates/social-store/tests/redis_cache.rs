@@ -67,7 +67,7 @@ async fn redis_cache_survives_an_outage() {
     let dir = std::env::temp_dir().join(format!("social-redis-test-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
     let redis = Redis::start(port, &dir);
-    let cache = Cache::redis(&format!("redis://127.0.0.1:{port}/"))
+    let cache = Cache::redis(&format!("redis://127.0.0.1:{port}/"), "test")
         .await
         .unwrap();
     assert_eq!(cache.kind(), "redis");

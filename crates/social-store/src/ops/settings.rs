@@ -27,6 +27,20 @@ pub(crate) async fn put_setting(ctx: &Ctx<'_>, key: &str, value: &str) -> StoreR
     Ok(())
 }
 
+/// Writes the setting unless it exists (a concurrent start keeps the first value).
+pub(crate) async fn insert_setting_if_absent(
+    ctx: &Ctx<'_>,
+    key: &str,
+    value: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(ctx.write)
+        .await?;
+    Ok(())
+}
+
 const INVITE_COLS: &str = "code, created_by, max_uses, uses, expires_at, created_at";
 
 fn invite_from_row(r: &super::common::DbRow) -> Result<Invite, sqlx::Error> {

@@ -150,7 +150,11 @@ async fn two_factor_enrol_login_replay_and_recovery() {
             )
             .await
             .assert_status(StatusCode::FORBIDDEN);
-        // A wrong code: 422 and the fail2ban line.
+        // A wrong code: 422 and the fail2ban line. The log line's callsite may have been
+        // registered by a test on another thread at the moment this test's subscriber was
+        // being registered (a race in tracing's interest cache that can leave it "never"):
+        // rebuilding now, with this subscriber registered, makes the interest include it.
+        tracing::callsite::rebuild_interest_cache();
         send_code(&browser, &wrong_code(&secret, step))
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
