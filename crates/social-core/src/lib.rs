@@ -10,6 +10,7 @@ pub mod moderation;
 pub mod notification;
 pub mod oauth;
 pub mod post;
+pub mod rules;
 pub mod text;
 pub mod totp;
 pub mod validate;
