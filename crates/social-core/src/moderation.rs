@@ -71,10 +71,21 @@ pub enum ModAction {
     /// Refuses sign-ups with addresses in a domain (or whose mail server is in it).
     BlockEmailDomain,
     UnblockEmailDomain,
+    /// Publishes a post held for review.
+    ApprovePost,
+    /// Deletes a post held for review (the author is told).
+    RejectPost,
+    AddFilter,
+    DeleteFilter,
+    AddIpBlock,
+    DeleteIpBlock,
+    AddRule,
+    EditRule,
+    DeleteRule,
 }
 
 impl ModAction {
-    pub const ALL: [ModAction; 12] = [
+    pub const ALL: [ModAction; 21] = [
         Self::Dismiss,
         Self::DeletePosts,
         Self::MarkSensitive,
@@ -87,6 +98,15 @@ impl ModAction {
         Self::RejectAppeal,
         Self::BlockEmailDomain,
         Self::UnblockEmailDomain,
+        Self::ApprovePost,
+        Self::RejectPost,
+        Self::AddFilter,
+        Self::DeleteFilter,
+        Self::AddIpBlock,
+        Self::DeleteIpBlock,
+        Self::AddRule,
+        Self::EditRule,
+        Self::DeleteRule,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +123,15 @@ impl ModAction {
             Self::RejectAppeal => "reject_appeal",
             Self::BlockEmailDomain => "block_email_domain",
             Self::UnblockEmailDomain => "unblock_email_domain",
+            Self::ApprovePost => "approve_post",
+            Self::RejectPost => "reject_post",
+            Self::AddFilter => "add_filter",
+            Self::DeleteFilter => "delete_filter",
+            Self::AddIpBlock => "add_ip_block",
+            Self::DeleteIpBlock => "delete_ip_block",
+            Self::AddRule => "add_rule",
+            Self::EditRule => "edit_rule",
+            Self::DeleteRule => "delete_rule",
         }
     }
 
@@ -110,7 +139,28 @@ impl ModAction {
     pub fn notifies(self) -> bool {
         matches!(
             self,
-            Self::DeletePosts | Self::MarkSensitive | Self::Limit | Self::Suspend | Self::Warn
+            Self::DeletePosts
+                | Self::MarkSensitive
+                | Self::Limit
+                | Self::Suspend
+                | Self::Warn
+                | Self::RejectPost
+        )
+    }
+
+    /// Actions a moderator takes on an account (through `Store::moderate`, from a report's
+    /// page); the others have their own forms.
+    pub fn on_account(self) -> bool {
+        matches!(
+            self,
+            Self::Dismiss
+                | Self::DeletePosts
+                | Self::MarkSensitive
+                | Self::Limit
+                | Self::Unlimit
+                | Self::Suspend
+                | Self::Unsuspend
+                | Self::Warn
         )
     }
 

@@ -44,6 +44,8 @@ macro_rules! dispatch {
 struct Inner {
     backend: Backend,
     ids: IdGen,
+    /// The content filters, compiled once; dropped when a filter is added or deleted.
+    filters: rules::FilterCache,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -74,6 +76,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 ids: IdGen::default(),
+                filters: rules::FilterCache::default(),
             }),
             cache: Cache::in_process(100_000),
         };
@@ -743,4 +746,5 @@ impl Store {
 mod email;
 mod moderation;
 mod oauth;
+mod rules;
 mod security;

@@ -22,6 +22,8 @@ mod moderation;
 mod oauth;
 #[path = "contract/posts.rs"]
 mod posts;
+#[path = "contract/rules.rs"]
+mod rules;
 #[path = "contract/security.rs"]
 mod security;
 #[path = "contract/social.rs"]
@@ -73,6 +75,8 @@ contract_tests!(
     moderation::notices_and_appeals,
     security::totp_enrolment_and_single_use,
     security::sessions_listed_and_revoked,
+    rules::held_posts_lifecycle,
+    rules::filters_cache_and_blocks,
 );
 
 /// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the

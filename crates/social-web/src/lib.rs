@@ -22,6 +22,7 @@ pub mod mx;
 pub mod pages;
 pub mod ratelimit;
 pub mod request_id;
+pub mod screening;
 pub mod session;
 pub mod signup;
 pub mod util;
@@ -34,8 +35,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use pages::{
-    accounts, admin, auth, email_blocks, email_links, health, moderation, notifications, oauth,
-    posts, security, sessions, settings, timelines, two_factor,
+    accounts, admin, auth, email_blocks, email_links, health, held, moderation, notifications,
+    oauth, posts, rules, security, sessions, settings, timelines, two_factor,
 };
 
 use social_store::Store;
@@ -237,6 +238,23 @@ pub fn router(state: AppState) -> axum::Router {
             get(email_blocks::list).post(email_blocks::add),
         )
         .route("/admin/email-blocks/delete", post(email_blocks::delete))
+        .route("/admin/held", get(held::queue))
+        .route("/admin/held/{id}", post(held::decide))
+        .route("/settings/held", get(held::mine))
+        .route(
+            "/admin/filters",
+            get(rules::filters_page).post(rules::add_filter),
+        )
+        .route("/admin/filters/{id}/delete", post(rules::delete_filter))
+        .route(
+            "/admin/ip-blocks",
+            get(rules::ip_blocks_page).post(rules::add_ip_block),
+        )
+        .route("/admin/ip-blocks/{id}/delete", post(rules::delete_ip_block))
+        .route("/admin/rules", get(rules::rules_page).post(rules::add_rule))
+        .route("/admin/rules/{id}", post(rules::update_rule))
+        .route("/admin/rules/{id}/delete", post(rules::delete_rule))
+        .route("/about", get(rules::about))
         .route("/settings/moderation", get(moderation::notices))
         .route("/settings/moderation/{id}/appeal", post(moderation::appeal))
         .route("/healthz", get(health::healthz))

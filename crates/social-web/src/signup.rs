@@ -44,6 +44,18 @@ pub async fn open_mode(state: &AppState) -> WebResult<RegistrationMode> {
     Ok(mode)
 }
 
+/// 403 when the client address is in a sign-up IP block (`/admin/ip-blocks`).
+pub async fn check_address(state: &AppState, ip: std::net::IpAddr) -> WebResult<()> {
+    if state.store.ip_block_for(ip).await?.is_some() {
+        return Err(WebError::Forbidden(
+            "Sign-up from your network is blocked on this server. If you think this is a \
+             mistake, contact the server's admins."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn validate_form(
     mode: RegistrationMode,
     f: &SignupForm,

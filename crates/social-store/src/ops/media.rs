@@ -175,8 +175,8 @@ pub(crate) async fn for_posts(ctx: &Ctx<'_>, posts: &[i64]) -> StoreResult<Vec<M
     Ok(rows.iter().map(media_from_row).collect::<Result<_, _>>()?)
 }
 
-/// Deletes up to `limit` unattached rows created before `cutoff` and returns them, so the
-/// caller removes their files.
+/// Deletes up to `limit` unattached rows created before `cutoff` (except those a held post
+/// will carry) and returns them, so the caller removes their files.
 pub(crate) async fn take_orphans(
     ctx: &Ctx<'_>,
     cutoff: i64,
@@ -184,7 +184,9 @@ pub(crate) async fn take_orphans(
 ) -> StoreResult<Vec<MediaAttachment>> {
     let rows = sqlx::query(&format!(
         "DELETE FROM media_attachments WHERE id IN (SELECT id FROM media_attachments \
-         WHERE post_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2) \
+         WHERE post_id IS NULL AND created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM held_post_media h WHERE h.media_id = media_attachments.id) \
+         ORDER BY created_at LIMIT $2) \
          RETURNING {MEDIA_COLS}"
     ))
     .bind(cutoff)

@@ -67,7 +67,7 @@ fn notice_from_row(r: &DbRow) -> Result<Notice, sqlx::Error> {
     })
 }
 
-fn invalid(field: &'static str, message: &str) -> StoreError {
+pub(crate) fn invalid(field: &'static str, message: &str) -> StoreError {
     StoreError::Invalid(ValidationError::new(field, message))
 }
 
@@ -306,11 +306,8 @@ pub(crate) async fn moderate(
     input: &ModerationInput,
     now: i64,
 ) -> StoreResult<AuditEntry> {
-    if matches!(
-        input.action,
-        ModAction::AcceptAppeal | ModAction::RejectAppeal
-    ) {
-        return Err(invalid("action", "Appeals are decided on their own form."));
+    if !input.action.on_account() {
+        return Err(invalid("action", "This action has its own form."));
     }
     if input.action.needs_report() && input.report_id.is_none() {
         return Err(invalid("action", "This action needs a report."));

@@ -15,6 +15,8 @@ pub(crate) mod common;
 pub(crate) mod email;
 #[path = "follows.rs"]
 pub(crate) mod follows;
+#[path = "held.rs"]
+pub(crate) mod held;
 #[path = "hydrate.rs"]
 pub(crate) mod hydrate;
 #[path = "media.rs"]
@@ -27,6 +29,8 @@ pub(crate) mod notifications;
 pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
+#[path = "rules.rs"]
+pub(crate) mod rules;
 #[path = "security.rs"]
 pub(crate) mod security;
 #[path = "sessions.rs"]

@@ -1,6 +1,6 @@
 //! Instance discovery: `/api/v1/instance`, `/api/v2/instance`, nodeinfo, webfinger,
 //! host-meta; the default avatar and header images; and the endpoints that are empty but
-//! valid here (custom emojis, filters, lists, announcements, trends, rules) plus preferences.
+//! valid here (custom emojis, filters, lists, announcements, trends) plus preferences.
 
 use super::accounts::query_values;
 use super::auth::ApiUser;
@@ -28,7 +28,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/api/v1/instance", get(instance_v1))
         .route("/api/v2/instance", get(instance_v2))
-        .route("/api/v1/instance/rules", get(empty))
+        .route("/api/v1/instance/rules", get(rules))
         .route("/api/v1/instance/peers", get(empty))
         .route("/api/v1/instance/activity", get(empty))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
@@ -108,12 +108,29 @@ async fn preferences(user: ApiUser) -> Result<Response, ApiError> {
     .into_response())
 }
 
+/// The server rules in Mastodon's `Rule` shape.
+async fn rules_json(state: &AppState) -> Result<Value, ApiError> {
+    let rules = state.store.list_rules().await?;
+    Ok(Value::Array(
+        rules
+            .iter()
+            .map(|r| json!({ "id": r.id.to_string(), "text": r.text, "hint": r.hint }))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/instance/rules` (public).
+async fn rules(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(rules_json(&state).await?).into_response())
+}
+
 /// What both instance versions share.
 struct Facts {
     title: String,
     registrations: RegistrationMode,
     stats: social_store::InstanceStats,
     max_chars: usize,
+    rules: Value,
 }
 
 async fn facts(state: &AppState) -> Result<Facts, ApiError> {
@@ -122,6 +139,7 @@ async fn facts(state: &AppState) -> Result<Facts, ApiError> {
         registrations: state.store.get_registration_mode().await?,
         stats: state.store.instance_stats().await?,
         max_chars: state.config.post_max_chars,
+        rules: rules_json(state).await?,
     })
 }
 
@@ -205,7 +223,7 @@ async fn instance_v1(State(state): State<AppState>, urls: Urls) -> Result<Respon
         "invites_enabled": f.registrations == RegistrationMode::Invite,
         "configuration": config,
         "contact_account": contact_account(&f, &urls),
-        "rules": [],
+        "rules": f.rules,
     }))
     .into_response())
 }
@@ -234,7 +252,7 @@ async fn instance_v2(State(state): State<AppState>, urls: Urls) -> Result<Respon
         },
         "api_versions": { "mastodon": 2 },
         "contact": { "email": "", "account": contact_account(&f, &urls) },
-        "rules": [],
+        "rules": f.rules,
     }))
     .into_response())
 }

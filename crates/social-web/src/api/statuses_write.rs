@@ -10,13 +10,14 @@ use super::extract::ApiForm;
 use super::pagination::path_id;
 use crate::AppState;
 use crate::ratelimit;
+use crate::screening::{self, Screened};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, post};
-use social_core::{MediaId, PostId, Visibility, validate};
-use social_store::{PostInsert, StoreError};
+use social_core::{MediaId, Post, PostId, Visibility, validate};
+use social_store::{HeldPost, PostInsert, PostView, StoreError};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -130,12 +131,55 @@ async fn create(
         None => None,
     };
     let insert = checked_insert(&params, &user, state.config.post_max_chars)?;
+    let insert = match screening::screen(&state, &user.account, insert).await? {
+        Screened::Post(insert) => insert,
+        Screened::Rejected => return Err(ApiError::invalid(screening::REJECTED)),
+        // Not posted: no idempotency record either (a repeat is held again).
+        Screened::Held(held) => {
+            let view = held_view(&state, &user, &held).await?;
+            return Ok(Json(status_json(&state, user.id(), &view, &urls).await?).into_response());
+        }
+    };
     let post = match key {
         Some(k) => state.store.create_post_idempotent(insert, &k).await?.post,
         None => state.store.create_post(insert).await?,
     };
     let view = state.store.get_post_view(Some(user.id()), post.id).await?;
     Ok(Json(status_json(&state, user.id(), &view, &urls).await?).into_response())
+}
+
+/// A held post as its author sees it: a status that is not public yet (its id is the held
+/// post's, which no lookup knows until a moderator approves it under a new id).
+async fn held_view(state: &AppState, user: &ApiUser, held: &HeldPost) -> ApiResult<PostView> {
+    let mut media = Vec::with_capacity(held.insert.media_ids.len());
+    for m in &held.insert.media_ids {
+        media.push(state.store.get_media(user.id(), *m).await?);
+    }
+    let i = &held.insert;
+    Ok(PostView {
+        post: Post {
+            id: PostId(held.id),
+            author_id: i.author_id,
+            text: i.text.clone(),
+            visibility: i.visibility,
+            in_reply_to_id: i.in_reply_to_id,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            created_at_ms: held.created_at_ms,
+            replies_count: 0,
+            favourites_count: 0,
+            reblogs_count: 0,
+            spoiler_text: i.spoiler_text.clone(),
+            sensitive: i.sensitive || !i.spoiler_text.is_empty(),
+        },
+        author: user.account.clone(),
+        reblog: None,
+        mentions: Vec::new(),
+        tags: social_core::text::hashtags(&i.text),
+        favourited: false,
+        reblogged: false,
+        media,
+    })
 }
 
 /// `DELETE /api/v1/statuses/{id}` (scope `write:statuses`): the deleted status, with its

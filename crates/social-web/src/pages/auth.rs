@@ -196,6 +196,7 @@ pub struct SignupQuery {
 pub async fn signup_page(
     State(state): State<AppState>,
     user: MaybeUser,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     WebQuery(q): WebQuery<SignupQuery>,
 ) -> WebResult<Response> {
@@ -203,10 +204,13 @@ pub async fn signup_page(
         return Ok(see_other("/home"));
     }
     let mode = signup::open_mode(&state).await?;
+    signup::check_address(&state, ip).await?;
     let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
+    let rules = state.store.list_rules().await?;
     let values = SignupValues {
         invite: q.invite.as_deref().unwrap_or(""),
         ask_email: state.mailer.is_some(),
+        rules: &rules,
         ..SignupValues::default()
     };
     let page = view::signup(
@@ -229,12 +233,15 @@ pub async fn signup_submit(
     // Attempts, not only successes: a bot's invalid submissions count too.
     ratelimit::check(&state, "signups", state.config.rate_limits.signups, ip).await?;
     let mode = signup::open_mode(&state).await?;
+    signup::check_address(&state, ip).await?;
+    let rules = state.store.list_rules().await?;
     let values = SignupValues {
         username: form.username.trim(),
         reason: &form.reason,
         invite: &form.invite,
         email: form.email.trim(),
         ask_email: state.mailer.is_some(),
+        rules: &rules,
     };
     let (status, error) = match signup::register(&state, mode, &form).await? {
         signup::Outcome::Active(account) => {

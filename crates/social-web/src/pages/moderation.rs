@@ -260,15 +260,7 @@ fn check_action(form: &ActionForm) -> Result<(ModAction, String, String), Valida
         .action
         .parse::<ModAction>()
         .ok()
-        .filter(|a| {
-            !matches!(
-                a,
-                ModAction::AcceptAppeal
-                    | ModAction::RejectAppeal
-                    | ModAction::BlockEmailDomain
-                    | ModAction::UnblockEmailDomain
-            )
-        })
+        .filter(|a| a.on_account())
         .ok_or_else(|| ValidationError::new("action", "Choose one of the actions."))?;
     let reason = moderation::reason(&form.reason)?;
     let message = if action == ModAction::Warn {

@@ -5,6 +5,7 @@ use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
 use crate::ratelimit;
+use crate::screening::{self, Screened};
 use crate::session::{CurrentUser, MaybeUser};
 use crate::util::see_other;
 use crate::views::accounts as view;
@@ -61,6 +62,16 @@ pub async fn create(
                 sensitive: false,
                 media_ids: Vec::new(),
             };
+            let insert = match screening::screen(&state, user.account(), insert).await? {
+                Screened::Post(insert) => insert,
+                Screened::Held(_) => return Ok(see_other("/settings/held?held=1")),
+                Screened::Rejected => {
+                    let error = ValidationError::new("text", screening::REJECTED);
+                    let chosen = Ok(visibility);
+                    return compose_error(&state, &user, &form, chosen, in_reply_to_id, error)
+                        .await;
+                }
+            };
             match state.store.create_post(insert).await {
                 Ok(post) if post.in_reply_to_id.is_some() => {
                     return Ok(see_other(&format!(
@@ -76,7 +87,19 @@ pub async fn create(
         }
         Err(e) => e,
     };
-    let chrome = chrome_for(&state, &user).await?;
+    compose_error(&state, &user, &form, visibility, in_reply_to_id, error).await
+}
+
+/// The composer again, with the text typed and the error (422).
+async fn compose_error(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &PostForm,
+    visibility: Result<Visibility, ValidationError>,
+    in_reply_to_id: Option<PostId>,
+    error: ValidationError,
+) -> WebResult<Response> {
+    let chrome = chrome_for(state, user).await?;
     let compose = Compose {
         csrf: user.csrf(),
         text: &form.text,

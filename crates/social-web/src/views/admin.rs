@@ -16,7 +16,11 @@ pub fn admin_nav(role: Role) -> Markup {
                 li { a href="/admin/reports" { "Reports" } }
                 li { a href="/admin/registrations" { "Registrations" } }
                 li { a href="/admin/invites" { "Invites" } }
+                li { a href="/admin/held" { "Held posts" } }
                 @if role == Role::Admin {
+                    li { a href="/admin/filters" { "Filters" } }
+                    li { a href="/admin/ip-blocks" { "IP blocks" } }
+                    li { a href="/admin/rules" { "Rules" } }
                     li { a href="/admin/settings" { "Settings" } }
                     li { a href="/admin/audit" { "Audit log" } }
                     li { a href="/admin/email-blocks" { "E-mail blocks" } }

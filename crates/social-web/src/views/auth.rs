@@ -58,6 +58,8 @@ pub struct SignupValues<'a> {
     pub email: &'a str,
     /// SMTP is configured: the form asks for an e-mail address.
     pub ask_email: bool,
+    /// The server rules, shown above the form.
+    pub rules: &'a [social_store::ServerRule],
 }
 
 pub fn signup(
@@ -75,6 +77,8 @@ pub fn signup(
             @if mode == RegistrationMode::Approval {
                 p { "A moderator reviews new accounts before they can log in." }
             }
+            @if !values.rules.is_empty() { p { "By signing up you agree to follow the server rules:" } }
+            (crate::views::rules::rules_list(values.rules))
             form method="post" action="/signup" {
                 (forms::summary(errors))
                 (forms::csrf(csrf))

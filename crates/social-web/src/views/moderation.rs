@@ -293,6 +293,7 @@ fn notice_title(a: ModAction) -> &'static str {
         ModAction::Suspend => "Your account was suspended",
         ModAction::DeletePosts => "Some of your posts were removed",
         ModAction::MarkSensitive => "Some of your posts were marked sensitive",
+        ModAction::RejectPost => "A post of yours held for review was not published",
         _ => "A moderator acted on your account",
     }
 }
