@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// Open registrations switch to approval after this long without a moderator or admin at
+/// work (Mastodon does the same after a week): a server nobody watches must not keep taking
+/// in accounts that nobody sees.
+pub const UNMODERATED_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
 /// Who may create an account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

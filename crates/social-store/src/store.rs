@@ -22,6 +22,7 @@ const SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 const SESSION_TOUCH_MS: i64 = 3600 * 1000;
 const REGISTRATION_MODE_KEY: &str = "registration_mode";
 const CACHE_NAMESPACE_KEY: &str = "cache_namespace";
+const REGISTRATION_MODE_AT_KEY: &str = "registration_mode_at";
 /// How long an `Idempotency-Key` keeps answering with the post it created (as Mastodon).
 pub const IDEMPOTENCY_KEY_TTL_MS: i64 = 3600 * 1000;
 
@@ -158,11 +159,45 @@ impl Store {
         let value = dispatch!(self, settings::get_setting(REGISTRATION_MODE_KEY))?;
         Ok(value.and_then(|v| v.parse().ok()).unwrap_or_default())
     }
+    /// Sets the mode and records when (the moderator-inactivity switch counts a week from
+    /// the later of this and the last staff activity).
     pub async fn put_registration_mode(&self, mode: RegistrationMode) -> StoreResult<()> {
         dispatch!(
             self,
             settings::put_setting(REGISTRATION_MODE_KEY, mode.as_str())
+        )?;
+        dispatch!(
+            self,
+            settings::put_setting(REGISTRATION_MODE_AT_KEY, &now_ms().to_string())
         )
+    }
+
+    /// When a moderator or admin was last at work (see `settings::last_staff_activity`).
+    pub async fn last_staff_activity_ms(&self) -> StoreResult<Option<i64>> {
+        dispatch!(self, settings::last_staff_activity())
+    }
+    /// The moderator-inactivity switch: open registrations become approval ones when no
+    /// moderator or admin has been at work for `idle_ms`, counted from the later of their
+    /// last activity and the moment registrations were opened (an operator's act too), so a
+    /// server nobody watches stops taking in accounts unseen. True when it switched; other
+    /// modes are left alone, and switching back is the admin's decision.
+    pub async fn close_registrations_if_unmoderated(
+        &self,
+        now_ms: i64,
+        idle_ms: i64,
+    ) -> StoreResult<bool> {
+        if self.get_registration_mode().await? != RegistrationMode::Open {
+            return Ok(false);
+        }
+        let opened_at = dispatch!(self, settings::get_setting(REGISTRATION_MODE_AT_KEY))?
+            .and_then(|v| v.parse::<i64>().ok());
+        let last = self.last_staff_activity_ms().await?.max(opened_at);
+        if last.is_some_and(|t| now_ms.saturating_sub(t) < idle_ms) {
+            return Ok(false);
+        }
+        self.put_registration_mode(RegistrationMode::Approval)
+            .await?;
+        Ok(true)
     }
 
     // ---- accounts --------------------------------------------------------------------------

@@ -73,6 +73,7 @@ contract_tests!(
     moderation::reports_validated_and_queued,
     moderation::actions_audit_and_effects,
     moderation::notices_and_appeals,
+    moderation::unmoderated_server_stops_open_registrations,
     security::totp_enrolment_and_single_use,
     security::sessions_listed_and_revoked,
     rules::held_posts_lifecycle,

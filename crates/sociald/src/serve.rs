@@ -75,7 +75,7 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         state = state.with_mailer(mailer);
     }
     let app = social_web::router(state.clone());
-    let sweeper = tokio::spawn(sweep_media(state.clone()));
+    let sweeper = tokio::spawn(hourly_maintenance(state.clone()));
     let opened = listeners::open(activated, &checked.listen, &checked.tls.listen).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -260,8 +260,10 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     .with_context(|| format!("opening the database {shown}"))
 }
 
-/// Removes unattached media older than a day, hourly (the first run a minute after start).
-async fn sweep_media(state: AppState) {
+/// Hourly, the first run a minute after start: removes unattached media older than a day, and
+/// checks the moderator-inactivity switch (open registrations become approval ones after a
+/// week without a moderator or admin at work).
+async fn hourly_maintenance(state: AppState) {
     let mut tick = tokio::time::interval_at(
         tokio::time::Instant::now() + Duration::from_secs(60),
         Duration::from_secs(3600),
@@ -275,6 +277,19 @@ async fn sweep_media(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "swept unattached media"),
             Err(e) => tracing::warn!(error = %e, "sweeping unattached media failed"),
+        }
+        let idle = social_core::instance::UNMODERATED_AFTER_MS;
+        match state
+            .store
+            .close_registrations_if_unmoderated(now, idle)
+            .await
+        {
+            Ok(false) => {}
+            Ok(true) => tracing::warn!(
+                target: "social::moderation",
+                "registrations switched from open to approval: no moderator or admin has been active for 7 days"
+            ),
+            Err(e) => tracing::warn!(error = %e, "checking moderator activity failed"),
         }
     }
 }

@@ -41,6 +41,24 @@ pub(crate) async fn insert_setting_if_absent(
     Ok(())
 }
 
+/// The newest sign of a moderator or admin at work: an account made staff (its creation), a
+/// staff web session's last use, a staff audit entry. None without any staff account.
+pub(crate) async fn last_staff_activity(ctx: &Ctx<'_>) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(t) FROM ( \
+           SELECT MAX(created_at) AS t FROM accounts WHERE role IN ('moderator', 'admin') \
+           UNION ALL \
+           SELECT MAX(s.last_seen_at) FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE a.role IN ('moderator', 'admin') \
+           UNION ALL \
+           SELECT MAX(l.created_at) FROM audit_log l JOIN accounts a ON a.id = l.actor_id \
+             WHERE a.role IN ('moderator', 'admin') \
+         ) AS activity",
+    )
+    .fetch_one(ctx.read)
+    .await?)
+}
+
 const INVITE_COLS: &str = "code, created_by, max_uses, uses, expires_at, created_at";
 
 fn invite_from_row(r: &super::common::DbRow) -> Result<Invite, sqlx::Error> {

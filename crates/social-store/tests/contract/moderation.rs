@@ -275,3 +275,104 @@ pub async fn notices_and_appeals(store: &Store) {
     let n = &store.list_notices(bob.id).await.unwrap()[0];
     assert_eq!(n.appeal_accepted, Some(true));
 }
+
+/// The moderator-inactivity switch: open registrations become approval ones after a week
+/// without staff at work (an admin's creation, session use or audit entry all count); other
+/// modes are never touched.
+pub async fn unmoderated_server_stops_open_registrations(store: &Store) {
+    use social_core::RegistrationMode;
+    use social_core::instance::UNMODERATED_AFTER_MS as IDLE;
+    const DAY: i64 = 24 * 3600 * 1000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // No staff at all: an open server switches a week after it was opened.
+    let alice = fixtures::alice(store).await;
+    store
+        .put_registration_mode(RegistrationMode::Open)
+        .await
+        .unwrap();
+    assert_eq!(store.last_staff_activity_ms().await.unwrap(), None);
+    assert!(
+        !store
+            .close_registrations_if_unmoderated(now + 6 * DAY, IDLE)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .close_registrations_if_unmoderated(now + 8 * DAY, IDLE)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_registration_mode().await.unwrap(),
+        RegistrationMode::Approval
+    );
+    // Approval (and invite, closed) stay as they are.
+    assert!(
+        !store
+            .close_registrations_if_unmoderated(now + 30 * DAY, IDLE)
+            .await
+            .unwrap()
+    );
+
+    // A moderator appears: activity is their creation, then their session, then their action.
+    let moderator = fixtures::account(store, "mod").await;
+    store
+        .set_account_role(moderator.id, Role::Moderator)
+        .await
+        .unwrap();
+    store
+        .put_registration_mode(RegistrationMode::Open)
+        .await
+        .unwrap();
+    let created = store
+        .last_staff_activity_ms()
+        .await
+        .unwrap()
+        .expect("staff");
+    assert!(
+        (now - 60_000..=now + 60_000).contains(&created),
+        "{created} vs {now}"
+    );
+    // Six days later: still open.
+    assert!(
+        !store
+            .close_registrations_if_unmoderated(created + 6 * DAY, IDLE)
+            .await
+            .unwrap()
+    );
+    store.create_session(moderator.id, "test").await.unwrap();
+    let warned = store
+        .moderate(act(&moderator, ModAction::Warn, &alice, None))
+        .await;
+    assert!(warned.is_ok(), "{warned:?}");
+    let last = store
+        .last_staff_activity_ms()
+        .await
+        .unwrap()
+        .expect("staff");
+    assert!(last >= created, "{last} < {created}");
+    // A plain user's session is not moderator activity.
+    store.create_session(alice.id, "test").await.unwrap();
+    assert_eq!(store.last_staff_activity_ms().await.unwrap(), Some(last));
+    // A week and a minute after the last activity: switched, once.
+    assert!(
+        store
+            .close_registrations_if_unmoderated(last + IDLE + 60_000, IDLE)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_registration_mode().await.unwrap(),
+        RegistrationMode::Approval
+    );
+    assert!(
+        !store
+            .close_registrations_if_unmoderated(last + IDLE + 60_000, IDLE)
+            .await
+            .unwrap()
+    );
+}
