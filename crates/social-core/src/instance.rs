@@ -9,6 +9,10 @@ use std::str::FromStr;
 /// in accounts that nobody sees.
 pub const UNMODERATED_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 
+/// A suspension can be lifted for this long; then the account's content is purged (posts,
+/// favourites, follows, sessions, profile text), and the account row stays as a tombstone.
+pub const PURGE_SUSPENDED_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
+
 /// Who may create an account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -74,6 +74,7 @@ contract_tests!(
     moderation::actions_audit_and_effects,
     moderation::notices_and_appeals,
     moderation::unmoderated_server_stops_open_registrations,
+    moderation::suspended_accounts_purged_after_grace,
     security::totp_enrolment_and_single_use,
     security::sessions_listed_and_revoked,
     rules::held_posts_lifecycle,

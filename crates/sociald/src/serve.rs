@@ -260,8 +260,9 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     .with_context(|| format!("opening the database {shown}"))
 }
 
-/// Hourly, the first run a minute after start: removes unattached media older than a day, and
-/// checks the moderator-inactivity switch (open registrations become approval ones after a
+/// Hourly, the first run a minute after start: purges accounts suspended for 30 days (their
+/// media rows become unattached), removes unattached media older than a day, and checks the
+/// moderator-inactivity switch (open registrations become approval ones after a
 /// week without a moderator or admin at work).
 async fn hourly_maintenance(state: AppState) {
     let mut tick = tokio::time::interval_at(
@@ -273,6 +274,16 @@ async fn hourly_maintenance(state: AppState) {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let cutoff = now - social_core::instance::PURGE_SUSPENDED_AFTER_MS;
+        match state.store.purge_suspended_accounts(cutoff, 100).await {
+            Ok(purged) if purged.is_empty() => {}
+            Ok(purged) => tracing::info!(
+                target: "social::moderation",
+                accounts = ?purged.iter().map(|a| a.0).collect::<Vec<_>>(),
+                "purged the content of accounts suspended for 30 days"
+            ),
+            Err(e) => tracing::warn!(error = %e, "purging suspended accounts failed"),
+        }
         match social_web::media::sweep_orphans(&state, now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "swept unattached media"),

@@ -269,8 +269,8 @@ async fn apply_state(tx: &mut Tx, action: ModAction, target: i64, now: i64) -> S
         ),
         ModAction::Unsuspend => (
             "UPDATE account_moderation SET suspended_at = NULL WHERE account_id = $1 \
-             AND suspended_at IS NOT NULL",
-            "not suspended",
+             AND suspended_at IS NOT NULL AND purged_at IS NULL",
+            "not suspended, or purged already (30 days after its suspension)",
         ),
         _ => return Ok(()),
     };

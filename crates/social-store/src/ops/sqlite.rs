@@ -29,6 +29,8 @@ pub(crate) mod notifications;
 pub(crate) mod oauth;
 #[path = "posts.rs"]
 pub(crate) mod posts;
+#[path = "purge.rs"]
+pub(crate) mod purge;
 #[path = "rules.rs"]
 pub(crate) mod rules;
 #[path = "security.rs"]

@@ -32,6 +32,20 @@ impl Store {
         self.forget_account(input.target).await;
         Ok(entry)
     }
+    /// The purge of suspended accounts: up to `limit` accounts suspended before `cutoff_ms`
+    /// lose their content (see `ops::purge`); returns them. An account is purged once, and
+    /// can no longer be unsuspended after it.
+    pub async fn purge_suspended_accounts(
+        &self,
+        cutoff_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AccountId>> {
+        let purged = dispatch!(self, purge::purge_suspended(cutoff_ms, limit, now_ms()))?;
+        for account in &purged {
+            self.forget_account(*account).await;
+        }
+        Ok(purged)
+    }
     /// Whether the account is limited or suspended.
     pub async fn moderation_state(&self, account: AccountId) -> StoreResult<ModerationState> {
         dispatch!(self, moderation::get_state(account.0))

@@ -376,3 +376,111 @@ pub async fn unmoderated_server_stops_open_registrations(store: &Store) {
             .unwrap()
     );
 }
+
+/// The purge of accounts suspended past the grace period: their posts, boosts, favourites,
+/// follows and profile text go, every counter they touched is set right, the account row
+/// and the audit log stay, and it happens once; a purged account cannot be unsuspended.
+pub async fn suspended_accounts_purged_after_grace(store: &Store) {
+    use social_store::ProfileUpdate;
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    let mut moderator = fixtures::account(store, "mod").await;
+    store
+        .set_account_role(moderator.id, Role::Moderator)
+        .await
+        .unwrap();
+    moderator.role = Role::Moderator;
+    store
+        .update_profile(
+            alice.id,
+            ProfileUpdate {
+                display_name: "Alice".into(),
+                bio: "hello".into(),
+                locked: false,
+            },
+        )
+        .await
+        .unwrap();
+    let bobs = post_by(&bob).text("bob's post").create(store).await;
+    let own = post_by(&alice).text("alice's post").create(store).await;
+    let reply = post_by(&alice)
+        .text("a reply to bob")
+        .reply_to(bobs.id)
+        .create(store)
+        .await;
+    store.boost(alice.id, bobs.id).await.unwrap();
+    store.favourite(alice.id, bobs.id).await.unwrap();
+    store.follow(alice.id, bob.id).await.unwrap();
+    store.follow(bob.id, alice.id).await.unwrap();
+    store.favourite(bob.id, own.id).await.unwrap();
+    let bobs_boost = store.boost(bob.id, own.id).await.unwrap();
+    let counted = store.get_post(bobs.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            counted.replies_count,
+            counted.reblogs_count,
+            counted.favourites_count
+        ),
+        (1, 1, 1)
+    );
+
+    store
+        .moderate(act(&moderator, ModAction::Suspend, &alice, None))
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // Within the grace period: nothing.
+    let none = store.purge_suspended_accounts(now - 60_000, 100).await;
+    assert_eq!(none.unwrap(), Vec::new());
+    assert!(store.get_post(own.id).await.unwrap().is_some());
+    // Past it: alice, once.
+    let purged = store.purge_suspended_accounts(now + 60_000, 100).await;
+    assert_eq!(purged.unwrap(), vec![alice.id]);
+    assert_eq!(
+        store
+            .purge_suspended_accounts(now + 60_000, 100)
+            .await
+            .unwrap(),
+        Vec::new()
+    );
+    for gone in [own.id, reply.id, bobs_boost.id] {
+        assert!(store.get_post(gone).await.unwrap().is_none(), "{gone:?}");
+    }
+    let bobs_now = store
+        .get_post(bobs.id)
+        .await
+        .unwrap()
+        .expect("bob's post stays");
+    assert_eq!(
+        (
+            bobs_now.replies_count,
+            bobs_now.reblogs_count,
+            bobs_now.favourites_count
+        ),
+        (0, 0, 0)
+    );
+    let bob_now = store.get_account_by_id(bob.id).await.unwrap().unwrap();
+    assert_eq!((bob_now.followers_count, bob_now.following_count), (0, 0));
+    assert_eq!(ids_home(store, bob.id).await, vec![bobs.id]);
+    let tomb = store
+        .get_account_by_id(alice.id)
+        .await
+        .unwrap()
+        .expect("row stays");
+    assert_eq!(tomb.status, AccountStatus::Disabled);
+    assert_eq!((tomb.display_name.as_str(), tomb.bio.as_str()), ("", ""));
+    assert_eq!((tomb.posts_count, tomb.followers_count), (0, 0));
+    // The suspension stays on record, and can no longer be lifted.
+    let audit = store.list_audit_log(Page::first(10)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == ModAction::Suspend));
+    let lifted = store
+        .moderate(act(&moderator, ModAction::Unsuspend, &alice, None))
+        .await;
+    assert!(
+        matches!(lifted, Err(StoreError::Conflict { .. })),
+        "{lifted:?}"
+    );
+}
