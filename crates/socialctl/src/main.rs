@@ -2,6 +2,7 @@
 //! the bundled Ansible playbook, `status` diagnoses a running one; `completions SHELL` and
 //! (hidden, for packaging) `man`.
 
+mod admin;
 mod install;
 mod status;
 
@@ -26,6 +27,11 @@ enum Command {
     Install(Box<install::Args>),
     /// Check a running appliance: units, listeners, TLS, firewall, fail2ban, databases, disk.
     Status(status::Args),
+    /// Moderation from the command line: runs `sociald admin ARGS…` on the server (this host,
+    /// or --host over SSH), e.g. `socialctl admin reports --json`, `socialctl admin act --as
+    /// NAME --account NAME --action suspend --reason TEXT`, `invites`, `ip-blocks`,
+    /// `email-blocks`, `audit`. `sociald admin --help` lists the verbs.
+    Admin(admin::Args),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_name = "SHELL")]
@@ -44,6 +50,10 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Install(args)) => {
             drop(stdout);
             std::process::exit(install::run(&args)?);
+        }
+        Some(Command::Admin(args)) => {
+            drop(stdout);
+            std::process::exit(admin::run(&args)?);
         }
         Some(Command::Status(args)) => {
             drop(stdout);

@@ -14,7 +14,7 @@ mod listeners;
 mod postgresql;
 mod probe;
 mod redis;
-mod remote;
+pub(crate) mod remote;
 mod render;
 mod report;
 mod resources;

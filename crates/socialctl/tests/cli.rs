@@ -108,3 +108,28 @@ fn install_rejects_bad_input_with_a_reason() {
         assert!(!err.contains("cannot reach"), "checked before SSH: {err}");
     }
 }
+
+/// `socialctl admin` runs `sociald admin` with the arguments as given (hyphenated ones
+/// included) and exits with its status; without a verb it refuses.
+#[test]
+fn admin_passes_the_verb_to_sociald() {
+    let out = Command::new(env!("CARGO_BIN_EXE_socialctl"))
+        .args(["admin", "act", "--as", "mod", "--reason", "spam links"])
+        .env("SOCIALCTL_SOCIALD", "echo")
+        .output()
+        .expect("run socialctl");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "admin act --as mod --reason spam links\n"
+    );
+    let failing = Command::new(env!("CARGO_BIN_EXE_socialctl"))
+        .args(["admin", "reports"])
+        .env("SOCIALCTL_SOCIALD", "false")
+        .output()
+        .expect("run socialctl");
+    assert_eq!(failing.status.code(), Some(1));
+    let (code, err) = run_err(&["admin"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("VERB"), "{err}");
+}

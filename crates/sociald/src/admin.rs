@@ -54,14 +54,14 @@ pub fn set_registration(args: SetRegistrationArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_config(args: &StoreArgs) -> anyhow::Result<Config> {
+pub(crate) fn load_config(args: &StoreArgs) -> anyhow::Result<Config> {
     let (config, _) = config::load(args.config.as_deref(), &args.overrides())?;
     logging::init(&config.log, true)?;
     Ok(config)
 }
 
 /// Runs one task against the store on a small runtime, closing the store afterwards.
-fn with_store<T, F, Fut>(config: &Config, task: F) -> anyhow::Result<T>
+pub(crate) fn with_store<T, F, Fut>(config: &Config, task: F) -> anyhow::Result<T>
 where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,

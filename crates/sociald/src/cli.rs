@@ -67,6 +67,143 @@ pub enum AdminCommand {
     CreateUser(CreateUserArgs),
     /// Set who may sign up: open, approval, invite or closed.
     SetRegistration(SetRegistrationArgs),
+    /// The open reports, oldest first (the moderation queue).
+    Reports(ListArgs),
+    /// One moderator action on an account, optionally through a report: dismiss,
+    /// delete_posts, mark_sensitive, limit, unlimit, suspend, unsuspend, warn.
+    Act(ActArgs),
+    /// The audit log, newest first.
+    Audit(ListArgs),
+    /// Invite codes (staff).
+    #[command(subcommand)]
+    Invites(InviteCommand),
+    /// Sign-up blocks by IP address or network (admins).
+    #[command(subcommand)]
+    IpBlocks(IpBlockCommand),
+    /// Sign-up blocks by e-mail domain (admins).
+    #[command(subcommand)]
+    EmailBlocks(EmailBlockCommand),
+}
+
+/// A listing: a table, or `--json` (one JSON array) for scripts and `socialctl admin`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print one JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many entries, newest or oldest first as the listing says (1 to 40).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=40))]
+    pub limit: u32,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Who acts: the audit log names them, and their role must allow the action.
+#[derive(Debug, Args)]
+pub struct Actor {
+    /// The moderator's or admin's username the action is recorded under.
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub actor: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ActArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The account acted on (username).
+    #[arg(long)]
+    pub account: String,
+    /// The action (see above).
+    #[arg(long)]
+    pub action: String,
+    /// Why: required, written to the audit log.
+    #[arg(long)]
+    pub reason: String,
+    /// The report this resolves (required for dismiss and delete_posts).
+    #[arg(long)]
+    pub report: Option<i64>,
+    /// What the account is told (required for warn).
+    #[arg(long, default_value = "")]
+    pub message: String,
+    /// Print the audit entry as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCommand {
+    /// Create an invite code; prints it.
+    Create(InviteCreateArgs),
+    /// List the invite codes.
+    List(ListArgs),
+    /// Delete an invite code.
+    Delete(CodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteCreateArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// How many sign-ups it allows (default: unlimited).
+    #[arg(long)]
+    pub max_uses: Option<u32>,
+    /// Days until it expires (default: never).
+    #[arg(long)]
+    pub expires_days: Option<u32>,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The invite code, or the block's ID or domain.
+    pub key: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IpBlockCommand {
+    /// Block sign-ups from an address or CIDR network (such as 203.0.113.0/24).
+    Add(BlockAddArgs),
+    /// List the blocks in force.
+    List(ListArgs),
+    /// Lift a block by its ID.
+    Delete(CodeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailBlockCommand {
+    /// Block sign-ups with addresses in a domain (or whose mail servers are in it).
+    Add(BlockAddArgs),
+    /// List the blocked domains.
+    List(ListArgs),
+    /// Lift the block of a domain.
+    Delete(CodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BlockAddArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The network (IP blocks) or the domain (e-mail blocks).
+    pub target: String,
+    /// A note for the other admins.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// IP blocks: days until the block ends (default: until deleted).
+    #[arg(long)]
+    pub expires_days: Option<u32>,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `sociald`, the social appliance's server: parses the command line and runs one verb.
 
 mod admin;
+mod admin_moderation;
 mod cli;
 mod config;
 mod listeners;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => start(args),
         Command::Admin(AdminCommand::CreateUser(args)) => admin::create_user(args),
         Command::Admin(AdminCommand::SetRegistration(args)) => admin::set_registration(args),
+        Command::Admin(command) => admin_moderation::run(command),
         Command::Config(ConfigCommand::Check { file }) => {
             return match config::parse_file(&file) {
                 Ok(_) => {

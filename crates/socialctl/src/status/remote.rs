@@ -42,6 +42,17 @@ pub fn ssh_args(
     key: Option<&str>,
     extra: &str,
 ) -> Vec<String> {
+    ssh_args_running(destination, port, key, extra, "socialctl status --json")
+}
+
+/// As [`ssh_args`], with another remote command (a shell command line).
+pub fn ssh_args_running(
+    destination: &str,
+    port: Option<u16>,
+    key: Option<&str>,
+    extra: &str,
+    command: &str,
+) -> Vec<String> {
     let mut args: Vec<String> = extra.split_whitespace().map(str::to_owned).collect();
     args.extend(
         [
@@ -61,7 +72,7 @@ pub fn ssh_args(
     if let Some(p) = port {
         args.extend(["-p".to_owned(), p.to_string()]);
     }
-    args.extend([destination.to_owned(), "socialctl status --json".to_owned()]);
+    args.extend([destination.to_owned(), command.to_owned()]);
     args
 }
 
