@@ -19,7 +19,13 @@ pub struct SignupForm {
     pub invite: String,
     pub reason: String,
     pub email: String,
+    /// The honeypot: a field people never see (moved off-screen, hidden from screen readers,
+    /// out of the tab order) and leave empty; form-filling bots fill it.
+    pub x_website: String,
 }
+
+/// The honeypot field's name (see `SignupForm::x_website`).
+pub const HONEYPOT_FIELD: &str = "x_website";
 
 pub enum Outcome {
     /// Open or invite mode: the account may log in now.
@@ -61,6 +67,12 @@ fn validate_form(
     f: &SignupForm,
 ) -> Result<(String, String, Option<String>), FormErrors> {
     let mut errors = Vec::new();
+    if !f.x_website.trim().is_empty() {
+        errors.push(ValidationError::new(
+            HONEYPOT_FIELD,
+            "Leave this field empty: it is there to catch sign-up bots.",
+        ));
+    }
     let username = validate::username(&f.username)
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
@@ -101,6 +113,9 @@ pub async fn register(
     mode: RegistrationMode,
     f: &SignupForm,
 ) -> WebResult<Outcome> {
+    if !f.x_website.trim().is_empty() {
+        tracing::info!(target: "social::spam", username = ?f.username.trim(), "sign-up refused: the honeypot field was filled");
+    }
     let (username, signup_reason, invite_code) = match validate_form(mode, f) {
         Ok(v) => v,
         Err(errors) => return Ok(Outcome::Rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),

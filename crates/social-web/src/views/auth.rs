@@ -105,6 +105,12 @@ pub fn signup(
                 @if mode == RegistrationMode::Approval {
                     (forms::textarea("reason", "Why do you want to join?", values.reason, None, errors))
                 }
+                // The honeypot (signup::HONEYPOT_FIELD): off-screen, unannounced, unreachable by
+                // Tab; people leave it empty, form-filling bots do not.
+                div.trap aria-hidden="true" {
+                    label for="x_website" { "Leave this field empty" }
+                    input #x_website type="text" name="x_website" value="" tabindex="-1" autocomplete="off";
+                }
                 div.actions { button type="submit" { "Sign up" } }
             }
             p { "Already have an account? " a href="/login" { "Log in" } }

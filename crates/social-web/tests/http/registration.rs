@@ -297,3 +297,32 @@ async fn sign_up_validates_fields_and_keeps_input() {
         );
     });
 }
+
+/// The honeypot: the form carries a field people never see (off-screen, hidden from screen
+/// readers, out of the tab order); a sign-up that fills it is refused and nothing is created,
+/// while an empty one (as browsers send it) signs up as usual.
+#[tokio::test]
+async fn honeypot_field_refuses_bots() {
+    each_backend!(|app: TestApp| async move {
+        app.set_mode(RegistrationMode::Open).await;
+        let client = app.client();
+        let form = client.get("/signup").await;
+        form.assert_status(StatusCode::OK)
+            .assert_contains(r#"<div class="trap" aria-hidden="true">"#)
+            .assert_contains(r#"name="x_website" value="" tabindex="-1" autocomplete="off""#);
+        let bot = sign_up(&client, "botty", &[("x_website", "https://spam.example")]).await;
+        bot.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("catch sign-up bots");
+        assert!(!signed_in(&client).await);
+        assert!(
+            app.store
+                .get_account_by_username("botty")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let person = sign_up(&client, "person", &[("x_website", "")]).await;
+        assert_eq!(person.status, StatusCode::SEE_OTHER, "{}", person.body);
+        assert!(signed_in(&client).await);
+    });
+}
