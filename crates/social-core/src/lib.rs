@@ -2,7 +2,9 @@
 //! validation and post text parsing. Pure: no IO, no async runtime, no database or web types.
 
 pub mod account;
+pub mod classifier;
 pub mod email;
+pub mod fingerprint;
 pub mod ids;
 pub mod instance;
 pub mod media;
@@ -10,7 +12,9 @@ pub mod moderation;
 pub mod notification;
 pub mod oauth;
 pub mod post;
+pub mod pow;
 pub mod rules;
+pub mod spam;
 pub mod text;
 pub mod totp;
 pub mod validate;
