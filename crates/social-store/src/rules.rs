@@ -37,3 +37,19 @@ pub struct ServerRule {
     pub text: String,
     pub hint: String,
 }
+
+/// What the store knows about a draft post for its spam score (`Store::spam_context`); the
+/// web layer adds what the text and the account say (`social_core::spam::SpamSignals`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpamContext {
+    /// Other accounts that posted (or had held) text with the same fingerprint in the window.
+    pub repeats_across_accounts: u32,
+    /// The author's own earlier posts (and held posts) with that fingerprint in the window.
+    pub repeats_by_author: u32,
+    /// Mentioned names that are local accounts other than the author.
+    pub mentions: u32,
+    /// Of those, the accounts that do not follow the author.
+    pub stranger_mentions: u32,
+    /// The author's posts and held posts (not boosts) in the last hour.
+    pub posts_last_hour: u32,
+}

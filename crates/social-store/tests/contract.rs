@@ -28,6 +28,8 @@ mod rules;
 mod security;
 #[path = "contract/social.rs"]
 mod social;
+#[path = "contract/spam.rs"]
+mod spam;
 #[path = "contract/timelines.rs"]
 mod timelines;
 
@@ -79,6 +81,7 @@ contract_tests!(
     security::sessions_listed_and_revoked,
     rules::held_posts_lifecycle,
     rules::filters_cache_and_blocks,
+    spam::spam_context_counts,
 );
 
 /// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the

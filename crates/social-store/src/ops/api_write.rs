@@ -209,6 +209,7 @@ pub(crate) async fn create_post_keyed(
         };
     }
     let post = super::posts::create_post_in(ctx, &mut tx, ins, id, now).await?;
+    super::spam::record(&mut tx, ins, now).await?;
     tx.commit().await?;
     Ok((post, true))
 }

@@ -95,6 +95,8 @@ pub(crate) async fn hold_post(
         .execute(&mut *tx)
         .await?;
     }
+    // Recorded now, not again on approval: a held copy counts as one copy.
+    super::spam::record(&mut tx, ins, now).await?;
     let held = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(held)

@@ -51,6 +51,7 @@ async fn resolve_original(tx: &mut Tx, viewer: i64, id: i64) -> StoreResult<Post
 pub(crate) async fn create_post(ctx: &Ctx<'_>, ins: &PostInsert, now: i64) -> StoreResult<Post> {
     let mut tx = ctx.begin().await?;
     let post = create_post_in(ctx, &mut tx, ins, ctx.next_id(), now).await?;
+    super::spam::record(&mut tx, ins, now).await?;
     tx.commit().await?;
     Ok(post)
 }

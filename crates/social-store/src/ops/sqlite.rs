@@ -39,5 +39,7 @@ pub(crate) mod security;
 pub(crate) mod sessions;
 #[path = "settings.rs"]
 pub(crate) mod settings;
+#[path = "spam.rs"]
+pub(crate) mod spam;
 #[path = "timelines.rs"]
 pub(crate) mod timelines;

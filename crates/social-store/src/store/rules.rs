@@ -7,7 +7,7 @@ use crate::error::StoreResult;
 use crate::model::{Page, PostInsert};
 use crate::moderation::AuditEntry;
 use crate::ops;
-use crate::rules::{HeldPost, IpBlock, ServerRule};
+use crate::rules::{HeldPost, IpBlock, ServerRule, SpamContext};
 use social_core::rules::{CompiledFilters, Filter, IpNet};
 use social_core::{AccountId, Post};
 use std::net::IpAddr;
@@ -82,6 +82,41 @@ impl Store {
         reason: &str,
     ) -> StoreResult<AuditEntry> {
         dispatch!(self, held::reject_held(actor.0, id, reason, now_ms()))
+    }
+
+    // ---- spam signals ----------------------------------------------------------------------
+
+    /// What the store knows about a draft post by `author` for its spam score: how many other
+    /// accounts posted text with `fingerprint` since `repeats_since_ms` and how often the
+    /// author did, which of the `mentioned` usernames (case-folded, as
+    /// `social_core::text::mentions` gives them) are local accounts that do not follow the
+    /// author, and the author's posts in the last hour. Indexed lookups only.
+    pub async fn spam_context(
+        &self,
+        author: AccountId,
+        fingerprint: Option<u64>,
+        mentioned: &[String],
+        repeats_since_ms: i64,
+    ) -> StoreResult<SpamContext> {
+        let hour_ago = now_ms() - 3_600_000;
+        dispatch!(
+            self,
+            spam::context(author.0, fingerprint, mentioned, repeats_since_ms, hour_ago)
+        )
+    }
+    /// Forgets text fingerprints recorded before `before_ms` (the periodic sweep); returns
+    /// how many.
+    pub async fn prune_post_fingerprints(&self, before_ms: i64) -> StoreResult<u64> {
+        dispatch!(self, spam::prune(before_ms))
+    }
+
+    /// For tests of what depends on an account's age (the spam defence's new-account
+    /// rules): sets when the account was created. Not for production use.
+    #[doc(hidden)]
+    pub async fn set_account_created_at(&self, id: AccountId, at_ms: i64) -> StoreResult<()> {
+        dispatch!(self, spam::set_created_at(id.0, at_ms))?;
+        self.cache.delete(&crate::cached::account_key(id)).await;
+        Ok(())
     }
 
     // ---- content filters -------------------------------------------------------------------
