@@ -69,6 +69,9 @@ pub struct WebConfig {
     /// Rate limits (`ratelimit`). The default here is none at all (tests, tools); sociald sets
     /// its configured ones, which default to `RateLimits::default()`.
     pub rate_limits: ratelimit::RateLimits,
+    /// The spam defence (new-account limits, spam score, posts held for review). None here,
+    /// by default, turns it off (tests, tools); sociald turns it on.
+    pub spam: Option<screening::SpamDefence>,
 }
 
 impl Default for WebConfig {
@@ -84,6 +87,7 @@ impl Default for WebConfig {
             media_max_pixels: 33_177_600,
             base_url: None,
             rate_limits: ratelimit::RateLimits::off(),
+            spam: None,
         }
     }
 }

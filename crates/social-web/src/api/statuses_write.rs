@@ -13,7 +13,7 @@ use crate::ratelimit;
 use crate::screening::{self, Screened};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, post};
 use social_core::{MediaId, Post, PostId, Visibility, validate};
@@ -134,6 +134,9 @@ async fn create(
     let insert = match screening::screen(&state, &user.account, insert).await? {
         Screened::Post(insert) => insert,
         Screened::Rejected => return Err(ApiError::invalid(screening::REJECTED)),
+        Screened::Refused(message) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message));
+        }
         // Not posted: no idempotency record either (a repeat is held again).
         Screened::Held(held) => {
             let view = held_view(&state, &user, &held).await?;

@@ -71,6 +71,12 @@ pub async fn create(
                     return compose_error(&state, &user, &form, chosen, in_reply_to_id, error)
                         .await;
                 }
+                Screened::Refused(message) => {
+                    let error = ValidationError::new("text", message);
+                    let chosen = Ok(visibility);
+                    return compose_error(&state, &user, &form, chosen, in_reply_to_id, error)
+                        .await;
+                }
             };
             match state.store.create_post(insert).await {
                 Ok(post) if post.in_reply_to_id.is_some() => {

@@ -31,5 +31,6 @@ mod ratelimit;
 mod registration;
 mod rules;
 mod sessions;
+mod spam;
 mod timelines;
 mod two_factor;
