@@ -262,9 +262,10 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 /// Hourly, the first run a minute after start: purges accounts suspended for 30 days (their
-/// media rows become unattached), removes unattached media older than a day, and checks the
-/// moderator-inactivity switch (open registrations become approval ones after a
-/// week without a moderator or admin at work).
+/// media rows become unattached), removes unattached media older than a day, prunes the text
+/// fingerprints the spam defence no longer compares (older than its window), and checks the
+/// moderator-inactivity switch (open registrations become approval ones after a week without
+/// a moderator or admin at work).
 async fn hourly_maintenance(state: AppState) {
     let mut tick = tokio::time::interval_at(
         tokio::time::Instant::now() + Duration::from_secs(60),
@@ -289,6 +290,12 @@ async fn hourly_maintenance(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "swept unattached media"),
             Err(e) => tracing::warn!(error = %e, "sweeping unattached media failed"),
+        }
+        if let Some(spam) = &state.config.spam {
+            let window = i64::try_from(spam.repeat_window_s.saturating_mul(1000)).unwrap_or(0);
+            if let Err(e) = state.store.prune_post_fingerprints(now - window).await {
+                tracing::warn!(error = %e, "pruning post fingerprints failed");
+            }
         }
         let idle = social_core::instance::UNMODERATED_AFTER_MS;
         match state
