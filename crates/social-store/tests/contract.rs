@@ -82,6 +82,7 @@ contract_tests!(
     rules::held_posts_lifecycle,
     rules::filters_cache_and_blocks,
     spam::spam_context_counts,
+    spam::classifier_learns_from_held_decisions,
 );
 
 /// The PostgreSQL schema itself refuses to change or delete audit entries (its trigger; the

@@ -122,8 +122,7 @@ async fn signals(
         account_age_s: u64::try_from(age_ms / 1000).unwrap_or(0),
         posts_last_hour: context.posts_last_hour,
         filter: FilterSignal::None,
-        // The classifier is not trained from moderators' decisions yet.
-        classifier: None,
+        classifier: state.store.spam_probability(text).await?,
     })
 }
 

@@ -9,3 +9,12 @@ CREATE TABLE post_fingerprints (
 );
 CREATE INDEX post_fingerprints_recent ON post_fingerprints (fingerprint, created_at);
 CREATE INDEX post_fingerprints_created ON post_fingerprints (created_at);
+
+-- The spam classifier's training (social_core::classifier): per token, how many posts that
+-- moderators rejected from the held queue (spam) and approved (ham) contained it. The row
+-- with the empty token holds the totals (no real token is empty).
+CREATE TABLE spam_tokens (
+    token TEXT PRIMARY KEY,
+    spam BIGINT NOT NULL,
+    ham BIGINT NOT NULL
+);

@@ -186,7 +186,8 @@ fn entry(
     }
 }
 
-/// Publishes a held post now (new id, fan-out, notifications: as if just posted).
+/// Publishes a held post now (new id, fan-out, notifications: as if just posted); the spam
+/// classifier learns its text as not spam.
 pub(crate) async fn approve_held(
     ctx: &Ctx<'_>,
     actor: i64,
@@ -196,6 +197,7 @@ pub(crate) async fn approve_held(
 ) -> StoreResult<Post> {
     let mut tx = ctx.begin().await?;
     let held = take(&mut tx, id).await?;
+    super::spam::train(&mut tx, &held.insert.text, false).await?;
     let post = super::posts::create_post_in(ctx, &mut tx, &held.insert, ctx.next_id(), now).await?;
     let audit = entry(
         ctx,
@@ -211,8 +213,8 @@ pub(crate) async fn approve_held(
     Ok(post)
 }
 
-/// Deletes a held post and tells its author (a notice carrying `reason`). Its media are left
-/// unattached for the orphan sweep.
+/// Deletes a held post and tells its author (a notice carrying `reason`); the spam classifier
+/// learns its text as spam. Its media are left unattached for the orphan sweep.
 pub(crate) async fn reject_held(
     ctx: &Ctx<'_>,
     actor: i64,
@@ -222,6 +224,7 @@ pub(crate) async fn reject_held(
 ) -> StoreResult<AuditEntry> {
     let mut tx = ctx.begin().await?;
     let held = take(&mut tx, id).await?;
+    super::spam::train(&mut tx, &held.insert.text, true).await?;
     let audit = entry(ctx, actor, ModAction::RejectPost, &held, None, reason, now);
     insert_audit(&mut tx, &audit).await?;
     sqlx::query(

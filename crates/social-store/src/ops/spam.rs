@@ -1,12 +1,15 @@
 //! What the store knows about a draft post for its spam score: how often its text was posted
 //! lately (by the author and by others), which mentioned accounts are strangers to the
 //! author, and how much the author posted in the last hour. Also the fingerprint rows
-//! themselves (written with each post or held post, pruned by the sweep).
+//! themselves (written with each post or held post, pruned by the sweep), and the spam
+//! classifier's token counts, trained by moderators' decisions on held posts.
 
 use super::common::{Ctx, Tx, placeholders};
 use crate::error::StoreResult;
 use crate::model::PostInsert;
 use crate::rules::SpamContext;
+use social_core::classifier::TokenCounts;
+use std::collections::HashMap;
 
 /// The fingerprint as stored: the same 64 bits in a signed column.
 fn stored(fingerprint: u64) -> i64 {
@@ -109,4 +112,54 @@ pub(crate) async fn set_created_at(ctx: &Ctx<'_>, account: i64, at: i64) -> Stor
         .execute(ctx.write)
         .await?;
     Ok(())
+}
+
+/// Trains the classifier with a moderator's decision on a held post: one more spam (or ham)
+/// message, and one more for each of its tokens.
+pub(crate) async fn train(tx: &mut Tx, text: &str, spam: bool) -> StoreResult<()> {
+    let (s, h) = if spam { (1_i64, 0_i64) } else { (0, 1) };
+    let mut tokens = social_core::classifier::tokens(text);
+    tokens.push(String::new());
+    for token in tokens {
+        sqlx::query(
+            "INSERT INTO spam_tokens (token, spam, ham) VALUES ($1, $2, $3) \
+             ON CONFLICT (token) DO UPDATE SET spam = spam_tokens.spam + excluded.spam, \
+             ham = spam_tokens.ham + excluded.ham",
+        )
+        .bind(&token)
+        .bind(s)
+        .bind(h)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The classifier's totals and the counts of those of `tokens` it has seen.
+pub(crate) async fn token_counts(
+    ctx: &Ctx<'_>,
+    tokens: &[String],
+) -> StoreResult<(TokenCounts, HashMap<String, TokenCounts>)> {
+    let sql = format!(
+        "SELECT token, spam, ham FROM spam_tokens WHERE token IN ({})",
+        placeholders(1, tokens.len() + 1)
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind("");
+    for t in tokens {
+        q = q.bind(t);
+    }
+    let mut totals = TokenCounts::default();
+    let mut counts = HashMap::new();
+    for (token, spam, ham) in q.fetch_all(ctx.read).await? {
+        let c = TokenCounts {
+            spam: count(spam),
+            ham: count(ham),
+        };
+        if token.is_empty() {
+            totals = c;
+        } else {
+            counts.insert(token, c);
+        }
+    }
+    Ok((totals, counts))
 }

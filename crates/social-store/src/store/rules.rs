@@ -104,6 +104,15 @@ impl Store {
             spam::context(author.0, fingerprint, mentioned, repeats_since_ms, hour_ago)
         )
     }
+    /// The spam classifier's opinion of `text` (`social_core::classifier::probability`, from
+    /// the counts that moderators' decisions on held posts trained): None while untrained.
+    pub async fn spam_probability(&self, text: &str) -> StoreResult<Option<f32>> {
+        let tokens = social_core::classifier::tokens(text);
+        let (totals, counts) = dispatch!(self, spam::token_counts(&tokens))?;
+        Ok(social_core::classifier::probability(&tokens, totals, |t| {
+            counts.get(t).copied()
+        }))
+    }
     /// Forgets text fingerprints recorded before `before_ms` (the periodic sweep); returns
     /// how many.
     pub async fn prune_post_fingerprints(&self, before_ms: i64) -> StoreResult<u64> {

@@ -74,3 +74,44 @@ pub async fn spam_context_counts(store: &Store) {
     let c = store.spam_context(alice.id, None, &[], 0).await.unwrap();
     assert_eq!(c.posts_last_hour, 1);
 }
+
+/// Rejecting a held post teaches the classifier spam, approving it ham; it has no opinion
+/// until it has seen five of each.
+pub async fn classifier_learns_from_held_decisions(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let admin = fixtures::account(store, "root").await;
+    store
+        .set_account_role(admin.id, social_core::Role::Admin)
+        .await
+        .unwrap();
+    let spam = "cheap watches and pills at https://spam.example buy now";
+    assert_eq!(store.spam_probability(spam).await.unwrap(), None);
+    for i in 0..5 {
+        let text = format!("cheap watches {i} buy now https://spam.example/{i}");
+        let held = store
+            .hold_post(post_by(&alice).text(&text).insert(), "test")
+            .await
+            .unwrap();
+        store
+            .reject_held_post(admin.id, held.id, "spam")
+            .await
+            .unwrap();
+        let text = format!("our garden club meets on day {i}, bring tea and cake");
+        let held = store
+            .hold_post(post_by(&alice).text(&text).insert(), "test")
+            .await
+            .unwrap();
+        if i < 4 {
+            assert_eq!(store.spam_probability(spam).await.unwrap(), None);
+        }
+        store
+            .approve_held_post(admin.id, held.id, "fine")
+            .await
+            .unwrap();
+    }
+    let p = store.spam_probability(spam).await.unwrap().unwrap();
+    assert!(p > 0.9, "{p}");
+    let ham = "the garden club meets again, bring cake";
+    let p = store.spam_probability(ham).await.unwrap().unwrap();
+    assert!(p < 0.1, "{p}");
+}
