@@ -233,3 +233,63 @@ async fn spam_new_account_limits_refuse_with_the_message() {
         );
     }
 }
+
+#[tokio::test]
+async fn spam_classifier_trained_by_moderators_tips_the_score() {
+    for backend in backends() {
+        eprintln!("--- backend {backend:?}");
+        let app = TestApp::spawn(&backend, config(NewAccountLimits::default())).await;
+        let admin = app.account("root", Role::Admin).await;
+        let newbie = app.user("newbie").await;
+        // Two links on one site from a new account: 4 points, published.
+        let links = "https://shop.example/a https://shop.example/b";
+        assert!(!post_is_held(&newbie, &format!("cheap watches for you {links}")).await);
+
+        // Moderators reject five such posts and approve five others.
+        let trainer = app.account("trainer", Role::User).await;
+        for i in 0..5 {
+            for (text, spam) in [
+                (
+                    format!("cheap watches {i} buy now https://shop.example/{i}"),
+                    true,
+                ),
+                (
+                    format!("our garden club meets on day {i}, bring tea"),
+                    false,
+                ),
+            ] {
+                let insert = social_store::PostInsert {
+                    author_id: trainer,
+                    text,
+                    visibility: social_core::Visibility::Public,
+                    in_reply_to_id: None,
+                    spoiler_text: String::new(),
+                    sensitive: false,
+                    media_ids: Vec::new(),
+                };
+                let held = app.store.hold_post(insert, "test").await.unwrap();
+                if spam {
+                    app.store
+                        .reject_held_post(admin, held.id, "spam")
+                        .await
+                        .unwrap();
+                } else {
+                    app.store
+                        .approve_held_post(admin, held.id, "ok")
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        // The same kind of post now scores over the threshold.
+        assert!(post_is_held(&newbie, &format!("cheap watches, buy now {links}")).await);
+        let held = app.store.list_held_posts(Page::first(1)).await.unwrap();
+        assert!(
+            held[0].reason.contains("the spam classifier rates it"),
+            "{}",
+            held[0].reason
+        );
+        // A hammy post with the same links is not.
+        assert!(!post_is_held(&newbie, &format!("garden club photos {links}")).await);
+    }
+}
