@@ -61,7 +61,7 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         media_max_bytes: config.media.max_bytes,
         media_max_pixels: config.media.max_pixels,
         rate_limits: checked.rate_limits.clone(),
-        spam: Some(social_web::screening::SpamDefence::default()),
+        spam: config.spam.defence(),
         // Under TLS the first domain is canonical; otherwise each request's Host is used.
         base_url: tls
             .as_ref()

@@ -32,5 +32,6 @@ mod registration;
 mod rules;
 mod sessions;
 mod spam;
+mod spam_wave;
 mod timelines;
 mod two_factor;

@@ -30,6 +30,10 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
         "Rate limits, each \"MAX/WINDOW\" (window in s, m, h or d) or \"off\" (docs/web.md).",
     ),
     (
+        "spam",
+        "The spam defence on new posts (docs/moderation.md, \"Spam defence\").",
+    ),
+    (
         "smtp",
         "Outgoing e-mail: sign-up confirmation and password resets (docs/moderation.md).",
     ),
@@ -228,6 +232,29 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "email_links",
         "Requests for a confirmation or password-reset mail, counted per client address\n\
          and, separately, per e-mail address (see [smtp]).",
+    ),
+    (
+        "spam",
+        "enabled",
+        "Screen the posts of non-staff accounts: the new-account limits refuse (422 with\n\
+         the reason), and a post whose spam score reaches the threshold is held for a\n\
+         moderator's review instead of published.",
+    ),
+    (
+        "spam",
+        "threshold",
+        "The spam score that holds a post (1 to 1000). Lower is stricter.",
+    ),
+    (
+        "spam",
+        "new_account_hours",
+        "Accounts younger than this are new: their links, mentions of strangers and\n\
+         repeated texts weigh double, and the limits below apply. 0 turns the limits off.",
+    ),
+    (
+        "spam",
+        "new_account_posts_per_hour",
+        "Posts per hour a new account may write (the 422 names the limit).",
     ),
     (
         "smtp",

@@ -50,6 +50,7 @@ pub struct Config {
     pub acme: AcmeConfig,
     pub media: MediaConfig,
     pub rate_limits: RateLimitsConfig,
+    pub spam: SpamConfig,
     pub smtp: smtp::SmtpConfig,
 }
 
@@ -210,6 +211,48 @@ impl Default for MediaConfig {
             max_bytes: 10 * 1024 * 1024,
             max_pixels: 33_177_600,
         }
+    }
+}
+
+/// `[spam]`: the spam defence on new posts (docs/moderation.md, "Spam defence").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpamConfig {
+    /// Screen posts of non-staff accounts: new-account limits, then the spam score.
+    pub enabled: bool,
+    /// A post whose spam score reaches this is held for review.
+    pub threshold: f32,
+    /// Accounts younger than this many hours are new: limited, and their signals weigh more.
+    pub new_account_hours: u32,
+    /// A new account's posts per hour.
+    pub new_account_posts_per_hour: u32,
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        let policy = social_core::spam::SpamPolicy::default();
+        let limits = social_core::spam::NewAccountLimits::default();
+        Self {
+            enabled: true,
+            threshold: policy.threshold,
+            new_account_hours: limits.young_hours,
+            new_account_posts_per_hour: limits.max_posts_per_hour,
+        }
+    }
+}
+
+impl SpamConfig {
+    /// The web layer's setting: None when disabled.
+    pub fn defence(&self) -> Option<social_web::screening::SpamDefence> {
+        if !self.enabled {
+            return None;
+        }
+        let mut defence = social_web::screening::SpamDefence::default();
+        defence.policy.threshold = self.threshold;
+        defence.policy.new_account_age_s = u64::from(self.new_account_hours) * 3600;
+        defence.limits.young_hours = self.new_account_hours;
+        defence.limits.max_posts_per_hour = self.new_account_posts_per_hour;
+        Some(defence)
     }
 }
 

@@ -110,6 +110,22 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
             "must be between 1 and 67108864",
         ));
     }
+    let spam = &config.spam;
+    if !(spam.threshold.is_finite() && (1.0..=1000.0).contains(&spam.threshold)) {
+        return Err(invalid("spam.threshold", "must be between 1 and 1000"));
+    }
+    if spam.new_account_hours > 24 * 90 {
+        return Err(invalid(
+            "spam.new_account_hours",
+            "must be at most 2160 (90 days); 0 turns the new-account limits off",
+        ));
+    }
+    if !(1..=10_000).contains(&spam.new_account_posts_per_hour) {
+        return Err(invalid(
+            "spam.new_account_posts_per_hour",
+            "must be between 1 and 10000",
+        ));
+    }
     let instance = &config.instance;
     if instance.name.trim().is_empty() {
         return Err(invalid("instance.name", "must not be empty"));
@@ -381,6 +397,40 @@ mod tests {
             checked.listen,
             vec!["127.0.0.1:8080".parse::<SocketAddr>().expect("addr")]
         );
+    }
+
+    #[test]
+    fn spam_settings_are_checked_and_switch_the_defence() {
+        let mut c = Config::default();
+        c.spam.threshold = 0.0;
+        assert_eq!(check(&c).map_err(|e| e.key), Err("spam.threshold"));
+        c.spam.threshold = f32::NAN;
+        assert_eq!(check(&c).map_err(|e| e.key), Err("spam.threshold"));
+        let mut c = Config::default();
+        c.spam.new_account_hours = 100_000;
+        assert_eq!(check(&c).map_err(|e| e.key), Err("spam.new_account_hours"));
+        let mut c = Config::default();
+        c.spam.new_account_posts_per_hour = 0;
+        assert_eq!(
+            check(&c).map_err(|e| e.key),
+            Err("spam.new_account_posts_per_hour")
+        );
+        let mut c = Config::default();
+        let on = c.spam.defence().expect("on by default");
+        assert_eq!(on.limits.young_hours, 24);
+        c.spam.threshold = 25.0;
+        c.spam.new_account_hours = 48;
+        let tuned = c.spam.defence().expect("on");
+        assert_eq!(
+            (
+                tuned.policy.threshold,
+                tuned.policy.new_account_age_s,
+                tuned.limits.young_hours
+            ),
+            (25.0, 48 * 3600, 48)
+        );
+        c.spam.enabled = false;
+        assert!(c.spam.defence().is_none());
     }
 
     #[test]
