@@ -223,8 +223,14 @@ pub(crate) fn rich_sql(
             guard(format!(
                 "EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = $1 AND f.post_id = {p}.id)"
             )),
+            // `reblog_of_id IS NOT NULL` is implied by the equality, but written out it lets
+            // PostgreSQL's hashed subplan read the viewer's boosts from the partial index
+            // `posts_one_boost` instead of every post the viewer ever wrote (measured: 104
+            // of the home statement's ~190 buffers for a viewer with 100 posts; the cost
+            // grew with the viewer's post count).
             guard(format!(
-                "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 AND r.reblog_of_id = {p}.id)"
+                "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 \
+                 AND r.reblog_of_id = {p}.id AND r.reblog_of_id IS NOT NULL)"
             )),
             format!("{p}.has_media"),
         ]
