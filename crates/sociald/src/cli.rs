@@ -67,7 +67,7 @@ pub enum AdminCommand {
     CreateUser(CreateUserArgs),
     /// Set who may sign up: open, approval, invite or closed.
     SetRegistration(SetRegistrationArgs),
-    /// The open reports, oldest first (the moderation queue).
+    /// The open reports, newest first (the moderation queue).
     Reports(ListArgs),
     /// One moderator action on an account, optionally through a report: dismiss,
     /// delete_posts, mark_sensitive, limit, unlimit, suspend, unsuspend, warn.
