@@ -13,7 +13,7 @@
 use crate::assemble::{self, RawExtras};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Page, PostView};
-use crate::ops::sqlite::{notifications, timelines};
+use crate::ops::sqlite::{common, notifications, timelines};
 use rusqlite::{Connection, OpenFlags, Row};
 use social_core::{Account, AccountId, Focus, MediaAttachment, MediaId, Post, PostId};
 use std::collections::HashMap;
@@ -65,7 +65,7 @@ impl Sql {
                 min_id: min,
                 limit: 1,
             };
-            let sql = timelines::home_rich_sql(&page);
+            let sql = timelines::home_rich_sql_with(&page, common::Hide::Subquery);
             assert!(
                 sql.matches(" LIMIT 1) pg ").count() == 1,
                 "unexpected home SQL: {sql}"

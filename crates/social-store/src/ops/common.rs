@@ -145,9 +145,33 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// How a statement leaves out the viewer's muted and blocked accounts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hide {
+    /// `NOT IN` an uncorrelated subquery at each place (both databases).
+    Subquery,
+    /// `<> ALL` the arrays of the `hid` CTE (`HIDDEN_CTE`, PostgreSQL only), read once per
+    /// statement. The home page names the hidden accounts in six places; as subqueries each
+    /// one was a separate plan node that PostgreSQL sets up on every execution.
+    Arrays,
+}
+
+/// PostgreSQL: the `WITH` clause that `Hide::Arrays` conditions read, for viewer `$1`: `hid.m`
+/// the accounts the viewer mutes, `hid.b` those blocked either way. A statement using it joins
+/// `hid` (`CROSS JOIN hid`, one row) where the conditions are.
+pub(crate) const HIDDEN_CTE: &str = "WITH hid AS MATERIALIZED (SELECT \
+     ARRAY(SELECT nm.target_id FROM mutes nm WHERE nm.account_id = $1) AS m, \
+     ARRAY(SELECT nb.target_id FROM blocks nb WHERE nb.account_id = $1 \
+       UNION ALL SELECT nb.account_id FROM blocks nb WHERE nb.target_id = $1) AS b) ";
+
 /// SQL condition: viewer `v` (a placeholder; 0 for anonymous) may see post `p` (an alias),
 /// following `social_core::post::may_view`, including blocks in either direction.
 pub(crate) fn visible_sql(p: &str, v: &str) -> String {
+    visible_sql_with(p, v, Hide::Subquery)
+}
+
+/// `visible_sql`, leaving out blocked accounts as `hide` says.
+pub(crate) fn visible_sql_with(p: &str, v: &str, hide: Hide) -> String {
     format!(
         "({p}.author_id = {v} OR (\
            ({p}.visibility IN ('public', 'unlisted') \
@@ -155,7 +179,7 @@ pub(crate) fn visible_sql(p: &str, v: &str) -> String {
                  WHERE vf.account_id = {v} AND vf.target_id = {p}.author_id)) \
             OR EXISTS (SELECT 1 FROM post_mentions vm WHERE vm.post_id = {p}.id AND vm.account_id = {v})) \
            AND {} AND {}))",
-        not_blocked_sql(&format!("{p}.author_id"), v),
+        not_blocked_sql_with(&format!("{p}.author_id"), v, hide),
         not_suspended_sql(&format!("{p}.author_id")),
     )
 }
@@ -192,15 +216,20 @@ pub(crate) fn limited_ok_sql(col: &str, v: &str) -> String {
 /// SQL condition: `p` is not a boost, or its original is visible to `v` (not blocked either
 /// way, and with `muted`, not by a muted author).
 pub(crate) fn boost_ok_sql(p: &str, v: &str, muted: bool) -> String {
+    boost_ok_sql_with(p, v, muted, Hide::Subquery)
+}
+
+/// `boost_ok_sql`, leaving out muted and blocked accounts as `hide` says.
+pub(crate) fn boost_ok_sql_with(p: &str, v: &str, muted: bool, hide: Hide) -> String {
     let mute = if muted {
-        format!(" AND {}", not_muted_sql("bo.author_id", v))
+        format!(" AND {}", not_muted_sql_with("bo.author_id", v, hide))
     } else {
         String::new()
     };
     format!(
         "({p}.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM posts bo WHERE bo.id = {p}.reblog_of_id \
          AND {}{mute}))",
-        visible_sql("bo", v)
+        visible_sql_with("bo", v, hide)
     )
 }
 
@@ -209,6 +238,15 @@ pub(crate) fn boost_ok_sql(p: &str, v: &str, muted: bool) -> String {
 /// block list once per statement and probe it per row, instead of opening an index cursor
 /// per row (`NOT EXISTS`). The block columns are NOT NULL, so `NOT IN` has no NULL trap.
 pub(crate) fn not_blocked_sql(col: &str, v: &str) -> String {
+    not_blocked_sql_with(col, v, Hide::Subquery)
+}
+
+/// `not_blocked_sql` as `hide` says (with `Hide::Arrays`, `v` must be `$1`: see `HIDDEN_CTE`).
+pub(crate) fn not_blocked_sql_with(col: &str, v: &str, hide: Hide) -> String {
+    if hide == Hide::Arrays {
+        debug_assert_eq!(v, "$1", "the hid CTE is for viewer $1");
+        return format!("{col} <> ALL (hid.b)");
+    }
     format!(
         "{col} NOT IN (SELECT nb.target_id FROM blocks nb WHERE nb.account_id = {v} \
          UNION ALL SELECT nb.account_id FROM blocks nb WHERE nb.target_id = {v})"
@@ -217,6 +255,15 @@ pub(crate) fn not_blocked_sql(col: &str, v: &str) -> String {
 
 /// SQL condition: the viewer `v` does not mute account column `col` (see `not_blocked_sql`).
 pub(crate) fn not_muted_sql(col: &str, v: &str) -> String {
+    not_muted_sql_with(col, v, Hide::Subquery)
+}
+
+/// `not_muted_sql` as `hide` says (see `not_blocked_sql_with`).
+pub(crate) fn not_muted_sql_with(col: &str, v: &str, hide: Hide) -> String {
+    if hide == Hide::Arrays {
+        debug_assert_eq!(v, "$1", "the hid CTE is for viewer $1");
+        return format!("{col} <> ALL (hid.m)");
+    }
     format!("{col} NOT IN (SELECT nm.target_id FROM mutes nm WHERE nm.account_id = {v})")
 }
 

@@ -2,8 +2,8 @@
 
 use super::accounts::accounts_by_ids;
 use super::common::{
-    Ctx, POST_COLS, bind_page, not_blocked_sql, not_muted_sql, page_sql, placeholders,
-    post_from_row, visible_sql,
+    Ctx, Hide, POST_COLS, bind_page, not_blocked_sql, not_blocked_sql_with, not_muted_sql,
+    not_muted_sql_with, page_sql, placeholders, post_from_row, visible_sql,
 };
 use super::hydrate::hydrate;
 use crate::error::StoreResult;
@@ -134,11 +134,22 @@ pub(crate) async fn list_filtered(
 
 /// Unread notifications of account `$1`, without muted or blocked senders.
 pub(crate) fn count_unread_sql() -> String {
+    count_unread_sql_with(Hide::Subquery)
+}
+
+/// `count_unread_sql` with the senders left out as `hide` says (with `Hide::Arrays`, inside a
+/// statement that starts with `HIDDEN_CTE`).
+pub(crate) fn count_unread_sql_with(hide: Hide) -> String {
+    let hid = if hide == Hide::Arrays {
+        " CROSS JOIN hid"
+    } else {
+        ""
+    };
     format!(
-        "SELECT COUNT(*) FROM notifications n JOIN accounts a ON a.id = n.account_id \
+        "SELECT COUNT(*) FROM notifications n JOIN accounts a ON a.id = n.account_id{hid} \
          WHERE n.account_id = $1 AND n.id > a.notifications_read_id AND {} AND {}",
-        not_muted_sql("n.from_account_id", "$1"),
-        not_blocked_sql("n.from_account_id", "$1"),
+        not_muted_sql_with("n.from_account_id", "$1", hide),
+        not_blocked_sql_with("n.from_account_id", "$1", hide),
     )
 }
 

@@ -1,10 +1,12 @@
 //! Timelines: home, local, account, tag, thread, and single post views. Each reads one page of
 //! post rows with one indexed query, then hydrates them in batch.
 
+use super::IS_SQLITE;
 use super::common::{
-    Ctx, DbRow, account_at, account_cols, bind_page, boost_ok_sql, limited_ok_sql, not_blocked_sql,
-    not_limited_sql, not_muted_sql, not_suspended_sql, page_sql, post_at, post_cols, post_from_row,
-    visible_post, visible_sql,
+    Ctx, DbRow, HIDDEN_CTE, Hide, account_at, account_cols, bind_page, boost_ok_sql,
+    boost_ok_sql_with, limited_ok_sql, not_blocked_sql, not_blocked_sql_with, not_limited_sql,
+    not_muted_sql, not_muted_sql_with, not_suspended_sql, page_sql, post_at, post_cols,
+    post_from_row, visible_post, visible_sql,
 };
 use super::hydrate::hydrate;
 use crate::assemble;
@@ -53,24 +55,49 @@ enum Bind<'a> {
 }
 
 /// `FROM … WHERE …` of the home timeline of viewer `$1`; its cursor column is `HOME_CURSOR`.
-pub(crate) fn home_from_where() -> String {
+/// With `Hide::Arrays` the statement must start with `HIDDEN_CTE`.
+pub(crate) fn home_from_where(hide: Hide) -> String {
+    let hid = if hide == Hide::Arrays {
+        " CROSS JOIN hid"
+    } else {
+        ""
+    };
     format!(
-        "FROM home_feed h WHERE h.account_id = $1 AND {} AND {} AND {} AND {}",
-        not_muted_sql("h.author_id", "$1"),
-        not_blocked_sql("h.author_id", "$1"),
+        "FROM home_feed h{hid} WHERE h.account_id = $1 AND {} AND {} AND {} AND {}",
+        not_muted_sql_with("h.author_id", "$1", hide),
+        not_blocked_sql_with("h.author_id", "$1", hide),
         not_suspended_sql("h.author_id"),
         // The entry's own `reblog_of_id` (migration 0011): no read of the boost's row here.
-        boost_ok_sql("h", "$1", true),
+        boost_ok_sql_with("h", "$1", true, hide),
     )
+}
+
+/// How this backend's home statements leave out muted and blocked accounts: PostgreSQL reads
+/// them once per statement (`Hide::Arrays`); SQLite has no arrays.
+const HOME_HIDE: Hide = if IS_SQLITE {
+    Hide::Subquery
+} else {
+    Hide::Arrays
+};
+
+/// The `WITH` clause `HOME_HIDE` needs in front of a home statement.
+fn home_prefix() -> &'static str {
+    if HOME_HIDE == Hide::Arrays {
+        HIDDEN_CTE
+    } else {
+        ""
+    }
 }
 
 pub(crate) const HOME_CURSOR: &str = "h.post_id";
 
 /// The home timeline's page query as one `assemble::rich_sql` statement; `$1` viewer, the
 /// cursors from `$2` (as `page_sql` numbers them), the limit inline.
-pub(crate) fn home_rich_sql(page: &Page) -> String {
+/// With the hidden accounts left out as `hide` says (SQLite's direct reader, `fast.rs`, runs
+/// it with `Hide::Subquery`).
+pub(crate) fn home_rich_sql_with(page: &Page, hide: Hide) -> String {
     let (tail, _) = page_sql(HOME_CURSOR, page, 2);
-    let ids = format!("SELECT {HOME_CURSOR} AS id {}{tail}", home_from_where());
+    let ids = format!("SELECT {HOME_CURSOR} AS id {}{tail}", home_from_where(hide));
     assemble::rich_sql(&ids, post_cols, account_cols)
 }
 
@@ -109,7 +136,11 @@ fn rich_row(r: &DbRow, with_media: &mut Vec<i64>) -> Result<Option<PostView>, sq
 }
 
 pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
-    let sql = home_rich_sql(&page);
+    let sql = format!(
+        "{}{}",
+        home_prefix(),
+        home_rich_sql_with(&page, HOME_HIDE)
+    );
     let rows = bind_page(sqlx::query(&sql).bind(viewer), &page)
         .fetch_all(ctx.read)
         .await?;
@@ -143,9 +174,10 @@ pub(crate) async fn home_with_unread(
     page: Page,
 ) -> StoreResult<(Vec<PostView>, i64)> {
     let sql = format!(
-        "SELECT r.*, ({}) AS unread FROM ({}) r",
-        super::notifications::count_unread_sql(),
-        home_rich_sql(&page)
+        "{}SELECT r.*, ({}) AS unread FROM ({}) r",
+        home_prefix(),
+        super::notifications::count_unread_sql_with(HOME_HIDE),
+        home_rich_sql_with(&page, HOME_HIDE)
     );
     let rows = bind_page(sqlx::query(&sql).bind(viewer), &page)
         .fetch_all(ctx.read)
