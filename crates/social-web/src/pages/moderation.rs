@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{chrome_for, form_error};
+use crate::ratelimit;
 use crate::session::CurrentUser;
 use crate::util::see_other;
 use crate::views::forms::FormErrors;
@@ -87,6 +88,8 @@ pub async fn create_report(
     user: CurrentUser,
     WebForm(fields): WebForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
+    let limit = state.config.rate_limits.reports;
+    ratelimit::check(&state, "reports", limit, user.account().id.0).await?;
     let field = |name: &str| {
         fields
             .iter()
