@@ -1,6 +1,7 @@
 //! Domain types and rules of the social appliance: accounts, posts, visibility, follows,
 //! validation and post text parsing. Pure: no IO, no async runtime, no database or web types.
 
+pub mod access;
 pub mod account;
 pub mod classifier;
 pub mod email;
@@ -19,6 +20,7 @@ pub mod text;
 pub mod totp;
 pub mod validate;
 
+pub use access::WebAccess;
 pub use account::{Account, AccountStatus, Role};
 pub use ids::{AccountId, MediaId, NotificationId, PostId};
 pub use instance::RegistrationMode;

@@ -65,6 +65,8 @@ pub struct Session {
     /// The synchronizer token every state-changing form of this session must carry.
     pub csrf_token: String,
     pub created_at_ms: i64,
+    /// What the session reaches: everything, or (a suspended account) only its appeal.
+    pub access: social_core::WebAccess,
 }
 
 /// A new post (or reply). Mentions and hashtags are extracted by the store from the text.

@@ -77,6 +77,8 @@ pub struct Notice {
 pub struct ModerationState {
     pub limited: bool,
     pub suspended_at_ms: Option<i64>,
+    /// When the purge removed the content of the suspended account (it stays suspended).
+    pub purged_at_ms: Option<i64>,
 }
 
 #[cfg(test)]

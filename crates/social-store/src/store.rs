@@ -11,7 +11,7 @@ use crate::ops;
 use crate::secrets;
 use social_core::{
     Account, AccountId, AccountStatus, MediaAttachment, MediaId, NotificationId, Post, PostId,
-    RegistrationMode, Role,
+    RegistrationMode, Role, WebAccess, access,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -336,8 +336,9 @@ impl Store {
             csrf_token: row.csrf_token,
         })
     }
-    /// None for an unknown or expired token, or an account that is no longer active.
-    /// Served from the cache when possible.
+    /// None for an unknown or expired token, or an account that may not log in (pending,
+    /// disabled, purged); a suspended account's session reaches its appeal only
+    /// (`Session::access`). Served from the cache when possible.
     pub async fn get_session(&self, token: &str) -> StoreResult<Option<Session>> {
         if token.is_empty() || token.len() > 200 {
             return Ok(None);
@@ -380,13 +381,25 @@ impl Store {
                 None => return Ok(None),
             },
         };
-        if account.status != AccountStatus::Active {
-            return Ok(None);
-        }
+        let access = match account.status {
+            AccountStatus::Active => WebAccess::Full,
+            // Only a disabled account pays for this lookup: a suspended one keeps a session
+            // that reaches its appeal, until the purge.
+            AccountStatus::Disabled => {
+                let st = dispatch!(self, moderation::get_state(id.0))?;
+                let suspended = st.suspended_at_ms.is_some();
+                match access::web_access(account.status, suspended, st.purged_at_ms.is_some()) {
+                    Ok(access) => access,
+                    Err(_) => return Ok(None),
+                }
+            }
+            AccountStatus::Pending => return Ok(None),
+        };
         Ok(Some(Session {
             account,
             csrf_token: row.csrf_token,
             created_at_ms: row.created_at,
+            access,
         }))
     }
     pub async fn delete_session(&self, token: &str) -> StoreResult<()> {

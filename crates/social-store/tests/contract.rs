@@ -77,6 +77,7 @@ contract_tests!(
     moderation::notices_and_appeals,
     moderation::unmoderated_server_stops_open_registrations,
     moderation::suspended_accounts_purged_after_grace,
+    moderation::suspended_session_reaches_only_the_appeal,
     security::totp_enrolment_and_single_use,
     security::sessions_listed_and_revoked,
     rules::held_posts_lifecycle,

@@ -35,8 +35,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use pages::{
-    accounts, admin, auth, email_blocks, email_links, health, held, moderation, notifications,
-    oauth, posts, rules, security, sessions, settings, timelines, two_factor,
+    accounts, admin, appeals, auth, email_blocks, email_links, health, held, moderation,
+    notifications, oauth, posts, rules, security, sessions, settings, timelines, two_factor,
 };
 
 use social_store::Store;
@@ -259,8 +259,10 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/admin/rules/{id}", post(rules::update_rule))
         .route("/admin/rules/{id}/delete", post(rules::delete_rule))
         .route("/about", get(rules::about))
-        .route("/settings/moderation", get(moderation::notices))
-        .route("/settings/moderation/{id}/appeal", post(moderation::appeal))
+        // A suspended account's session reaches these two and /logout only
+        // (`session::appeal_only_allows`).
+        .route("/settings/moderation", get(appeals::notices))
+        .route("/settings/moderation/{id}/appeal", post(appeals::appeal))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::get_static))

@@ -4,7 +4,7 @@
 //! and `X-RateLimit-Reset` as Mastodon sends them.
 //!
 //! Buckets: every API request, per access token (or per client address without one); and per
-//! action: posts and follows per account, media uploads per account, sign-ups per address,
+//! action: posts, follows and reports per account, media uploads per account, sign-ups per address,
 //! failed log-ins per address and per account (`login_guard`),
 //! confirmation and password-reset mails per client address and per e-mail address.
 //! Counters live in a cache that may lose them: a restarted Redis forgives, it never blocks.
@@ -99,6 +99,8 @@ pub struct RateLimits {
     pub follows: Option<Rule>,
     /// Media uploads, per account.
     pub media: Option<Rule>,
+    /// Reports to the moderators (web form and API), per account.
+    pub reports: Option<Rule>,
     /// Sign-ups, per client address.
     pub signups: Option<Rule>,
     /// Failed log-ins (password or second factor), per client address; past it the address
@@ -119,6 +121,9 @@ impl Default for RateLimits {
             posts: Some(Rule::new(300, 3 * 3600)),
             follows: Some(Rule::new(400, 86_400)),
             media: Some(Rule::new(30, 1800)),
+            // Mastodon has none; a dozen honest reports an hour is already a lot, and a
+            // flood of them buries the queue the moderators read.
+            reports: Some(Rule::new(10, 3600)),
             signups: Some(Rule::new(10, 1800)),
             logins: Some(Rule::new(20, 300)),
             logins_per_account: Some(Rule::new(5, 900)),
@@ -136,6 +141,7 @@ impl RateLimits {
             posts: None,
             follows: None,
             media: None,
+            reports: None,
             signups: None,
             logins: None,
             logins_per_account: None,

@@ -1,5 +1,6 @@
-//! Sessions: the middleware that resolves the session cookie once per request, the
-//! [`CurrentUser`] / [`MaybeUser`] extractors, and the session cookie itself.
+//! Sessions: the middleware that resolves the session cookie once per request (and keeps a
+//! suspended account's session to its appeal), the [`CurrentUser`] / [`MaybeUser`]
+//! extractors, and the session cookie itself.
 
 use crate::AppState;
 use crate::error::WebError;
@@ -9,7 +10,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use social_core::Account;
+use social_core::access::APPEAL_PAGE;
+use social_core::{Account, WebAccess};
 use social_store::Session;
 use std::sync::Arc;
 
@@ -68,9 +70,48 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
             Err(e) => return WebError::from(e).into_response(),
         }
     }
+    if let Some(ctx) = viewer.session()
+        && ctx.session.access == WebAccess::AppealOnly
+        && !appeal_only_allows(req.method(), req.uri().path())
+    {
+        return appeal_only_refusal(req.method(), viewer);
+    }
     req.extensions_mut().insert(viewer.clone());
     let mut response = next.run(req).await;
     // For the error pages rendered further out (they show the signed-in navigation).
+    response.extensions_mut().insert(viewer);
+    response
+}
+
+/// The only requests a suspended account's session may make (`WebAccess::AppealOnly`):
+/// read its moderation notices, appeal one, log out. Checked here, before routing, for every
+/// page route, so a new route is closed to it unless it is added to this list.
+pub fn appeal_only_allows(method: &Method, path: &str) -> bool {
+    let read = *method == Method::GET || *method == Method::HEAD;
+    match path.strip_prefix(APPEAL_PAGE) {
+        Some("") => read,
+        Some(rest) if *method == Method::POST => rest
+            .strip_prefix('/')
+            .and_then(|r| r.strip_suffix("/appeal"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
+        _ => *method == Method::POST && path == "/logout",
+    }
+}
+
+/// Anything else of a suspended account: pages send it to its notices, other requests get
+/// 403 saying why.
+fn appeal_only_refusal(method: &Method, viewer: Viewer) -> Response {
+    let mut response = if *method == Method::GET || *method == Method::HEAD {
+        util::see_other(APPEAL_PAGE)
+    } else {
+        WebError::Forbidden(
+            "This account is suspended by the moderators: it may only read their notice, \
+             appeal it and log out."
+                .into(),
+        )
+        .into_response()
+    };
+    // The error page shows the (reduced) navigation of this session.
     response.extensions_mut().insert(viewer);
     response
 }
@@ -144,5 +185,42 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let ctx = parts.extensions.get::<Viewer>().and_then(|v| v.0.clone());
         Ok(Self(ctx.map(CurrentUser)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appeal_only_sessions_reach_their_notices_appeals_and_log_out() {
+        for (method, path) in [
+            (Method::GET, "/settings/moderation"),
+            (Method::HEAD, "/settings/moderation"),
+            (Method::POST, "/settings/moderation/123/appeal"),
+            (Method::POST, "/logout"),
+        ] {
+            assert!(appeal_only_allows(&method, path), "{method} {path}");
+        }
+        for (method, path) in [
+            (Method::POST, "/settings/moderation"),
+            (Method::GET, "/settings/moderation/123/appeal"),
+            (Method::POST, "/settings/moderation//appeal"),
+            (Method::POST, "/settings/moderation/12x/appeal"),
+            (Method::POST, "/settings/moderation/1/appeal/x"),
+            (Method::GET, "/settings/moderationx"),
+            (Method::GET, "/settings/moderation/"),
+            (Method::GET, "/logout"),
+            (Method::GET, "/home"),
+            (Method::GET, "/"),
+            (Method::POST, "/posts"),
+            (Method::POST, "/@bob/follow"),
+            (Method::GET, "/settings/profile"),
+            (Method::GET, "/oauth/authorize"),
+            (Method::POST, "/oauth/authorize"),
+            (Method::POST, "/reports"),
+        ] {
+            assert!(!appeal_only_allows(&method, path), "{method} {path}");
+        }
     }
 }

@@ -212,15 +212,17 @@ pub(crate) async fn list_audit(ctx: &Ctx<'_>, page: Page) -> StoreResult<Vec<Aud
 }
 
 pub(crate) async fn get_state(ctx: &Ctx<'_>, account: i64) -> StoreResult<ModerationState> {
-    let row =
-        sqlx::query("SELECT limited, suspended_at FROM account_moderation WHERE account_id = $1")
-            .bind(account)
-            .fetch_optional(ctx.read)
-            .await?;
+    let row = sqlx::query(
+        "SELECT limited, suspended_at, purged_at FROM account_moderation WHERE account_id = $1",
+    )
+    .bind(account)
+    .fetch_optional(ctx.read)
+    .await?;
     Ok(match row {
         Some(r) => ModerationState {
             limited: r.try_get("limited")?,
             suspended_at_ms: r.try_get("suspended_at")?,
+            purged_at_ms: r.try_get("purged_at")?,
         },
         None => ModerationState::default(),
     })
@@ -282,8 +284,8 @@ async fn apply_state(tx: &mut Tx, action: ModAction, target: i64, now: i64) -> S
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict { what });
     }
-    // A suspended account cannot log in: its status says so, which every session and token
-    // lookup already checks.
+    // A suspended account loses its API tokens and keeps only the appeal on the web: its
+    // status says so, which every session and token lookup checks.
     let status = match action {
         ModAction::Suspend => Some(("disabled", "active")),
         ModAction::Unsuspend => Some(("active", "disabled")),

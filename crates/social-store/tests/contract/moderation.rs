@@ -484,3 +484,42 @@ pub async fn suspended_accounts_purged_after_grace(store: &Store) {
         "{lifted:?}"
     );
 }
+
+/// A suspended account's session reaches its appeal only; unsuspended it is whole again; a
+/// purged account has none (the purge deletes them, and a new one is not honoured).
+pub async fn suspended_session_reaches_only_the_appeal(store: &Store) {
+    use social_core::WebAccess;
+    let alice = fixtures::alice(store).await;
+    let mut moderator = fixtures::account(store, "mod").await;
+    store
+        .set_account_role(moderator.id, Role::Moderator)
+        .await
+        .unwrap();
+    moderator.role = Role::Moderator;
+    let session = store.create_session(alice.id, "test").await.unwrap();
+    let access =
+        |token: String| async move { store.get_session(&token).await.unwrap().map(|s| s.access) };
+    assert_eq!(access(session.token.clone()).await, Some(WebAccess::Full));
+    let suspend = act(&moderator, ModAction::Suspend, &alice, None);
+    store.moderate(suspend.clone()).await.unwrap();
+    assert_eq!(
+        access(session.token.clone()).await,
+        Some(WebAccess::AppealOnly)
+    );
+    let unsuspend = act(&moderator, ModAction::Unsuspend, &alice, None);
+    store.moderate(unsuspend).await.unwrap();
+    assert_eq!(access(session.token.clone()).await, Some(WebAccess::Full));
+    store.moderate(suspend).await.unwrap();
+    let st = store.moderation_state(alice.id).await.unwrap();
+    assert!(st.suspended_at_ms.is_some() && st.purged_at_ms.is_none());
+    let later = st.suspended_at_ms.unwrap() + 60_000;
+    assert_eq!(
+        store.purge_suspended_accounts(later, 100).await.unwrap(),
+        vec![alice.id]
+    );
+    let st = store.moderation_state(alice.id).await.unwrap();
+    assert!(st.purged_at_ms.is_some());
+    assert_eq!(access(session.token).await, None, "the purge ends sessions");
+    let after = store.create_session(alice.id, "test").await.unwrap();
+    assert_eq!(access(after.token).await, None, "a purged account has none");
+}

@@ -54,6 +54,8 @@ pub async fn create(
     ApiForm(p): ApiForm<ReportParams>,
 ) -> ApiResult<Json<ReportJson>> {
     user.require("write:reports")?;
+    let limit = state.config.rate_limits.reports;
+    crate::ratelimit::check(&state, "reports", limit, user.id().0).await?;
     let raw_id = p
         .account_id
         .as_deref()

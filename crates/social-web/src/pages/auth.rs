@@ -15,7 +15,8 @@ use crate::{AppState, signup};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use social_core::{AccountId, AccountStatus, ValidationError};
+use social_core::access::{self, APPEAL_PAGE};
+use social_core::{Account, AccountId, AccountStatus, ValidationError, WebAccess};
 use std::net::IpAddr;
 
 /// `GET /`.
@@ -93,27 +94,34 @@ pub async fn login_submit(
                 .into(),
         ));
     }
-    match account.status {
-        AccountStatus::Active => {}
-        AccountStatus::Pending => {
-            return Err(WebError::Forbidden(
-                "Your account is waiting for approval by a moderator.".into(),
-            ));
-        }
-        AccountStatus::Disabled => {
-            let state_of = state.store.moderation_state(account.id).await?;
-            return Err(WebError::Forbidden(if state_of.suspended_at_ms.is_some() {
-                "This account is suspended by the moderators.".into()
-            } else {
-                "This account is disabled.".into()
-            }));
-        }
-    }
-    let next = local_path(form.next.as_deref(), "/home");
+    // A right password of a suspended account is no failed log-in: it opens a session that
+    // reaches the appeal only, after the second factor like any other.
+    let access = login_access(&state, &account)
+        .await?
+        .map_err(|why| WebError::Forbidden(why.into()))?;
+    let next = match access {
+        WebAccess::Full => local_path(form.next.as_deref(), "/home"),
+        WebAccess::AppealOnly => APPEAL_PAGE,
+    };
     if state.store.has_totp(account.id).await? {
         return crate::pages::two_factor::challenge(&state, account.id, next).await;
     }
     start_session(&state, account.id, &headers, ip, next).await
+}
+
+/// What a web session of `account` reaches once its password (and second factor) is right;
+/// Err: why it may not log in at all (`social_core::access::web_access`).
+pub(crate) async fn login_access(
+    state: &AppState,
+    account: &Account,
+) -> WebResult<Result<WebAccess, &'static str>> {
+    let (suspended, purged) = if account.status == AccountStatus::Disabled {
+        let st = state.store.moderation_state(account.id).await?;
+        (st.suspended_at_ms.is_some(), st.purged_at_ms.is_some())
+    } else {
+        (false, false)
+    };
+    Ok(access::web_access(account.status, suspended, purged))
 }
 
 /// Opens a session for a fully authenticated account: the cookie and a redirect to `next`.

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod appeals;
 pub mod auth;
 pub mod email_blocks;
 pub mod email_links;

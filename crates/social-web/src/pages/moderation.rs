@@ -1,10 +1,12 @@
-//! Moderation: reporting an account, the moderators' queue and actions, the admins' audit log,
-//! and the notices and appeals of the affected account (`docs/moderation.md`).
+//! Moderation: reporting an account, the moderators' queue and actions (appeal decisions
+//! included), the admins' audit log (`docs/moderation.md`). The affected account's side is
+//! `appeals`.
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{chrome_for, form_error};
+use crate::ratelimit;
 use crate::session::CurrentUser;
 use crate::util::see_other;
 use crate::views::forms::FormErrors;
@@ -87,6 +89,8 @@ pub async fn create_report(
     user: CurrentUser,
     WebForm(fields): WebForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
+    let limit = state.config.rate_limits.reports;
+    ratelimit::check(&state, "reports", limit, user.account().id.0).await?;
     let field = |name: &str| {
         fields
             .iter()
@@ -373,42 +377,4 @@ pub async fn audit(
     let full = rows.len() == page.limit as usize;
     let chrome = chrome_for(&state, &user).await?;
     Ok(view::audit(&chrome, &rows, &cursor, full).into_response())
-}
-
-/// `GET /settings/moderation`: what the moderators did to this account, with appeal forms.
-pub async fn notices(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
-    let notices = state.store.list_notices(user.account().id).await?;
-    let chrome = chrome_for(&state, &user).await?;
-    Ok(view::notices(&chrome, &notices, &FormErrors::default()).into_response())
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct AppealForm {
-    appeal: String,
-}
-
-/// `POST /settings/moderation/{notice_id}/appeal`: the one appeal of a notice.
-pub async fn appeal(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    WebForm(form): WebForm<AppealForm>,
-) -> WebResult<Response> {
-    let id = report_id(&id)?;
-    let text = match moderation::appeal_text(&form.appeal) {
-        Ok(t) => t,
-        Err(e) => {
-            let notices = state.store.list_notices(user.account().id).await?;
-            let chrome = chrome_for(&state, &user).await?;
-            let page = view::notices(&chrome, &notices, &FormErrors::one(e.clone()));
-            return Ok(form_error(StatusCode::UNPROCESSABLE_ENTITY, &e, page));
-        }
-    };
-    state
-        .store
-        .appeal(user.account().id, id, &text)
-        .await
-        .map_err(store_error)?;
-    Ok(see_other("/settings/moderation"))
 }

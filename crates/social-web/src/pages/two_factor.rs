@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use social_core::totp::SecondFactor;
-use social_core::{AccountId, AccountStatus, ValidationError};
+use social_core::{AccountId, ValidationError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a challenge waits for its code.
@@ -127,8 +127,12 @@ pub async fn code_submit(
     let account = state
         .store
         .get_account_by_id(AccountId(c.account_id))
-        .await?
-        .filter(|a| a.status == AccountStatus::Active);
+        .await?;
+    // Checked again: the account may have been disabled (or purged) since the password.
+    let account = match account {
+        Some(a) if auth::login_access(&state, &a).await?.is_ok() => Some(a),
+        _ => None,
+    };
     let Some(account) = account else {
         state.store.cache().delete(&key).await;
         return Ok(with_cookie(see_other("/login"), Some(clear_cookie(&state))));

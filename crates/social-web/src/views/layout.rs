@@ -3,6 +3,8 @@
 use crate::session::SessionCtx;
 use axum::response::Html;
 use maud::{DOCTYPE, Markup, html};
+use social_core::WebAccess;
+use social_core::access::APPEAL_PAGE;
 
 /// What the frame needs to know about the request.
 #[derive(Clone, Copy)]
@@ -52,7 +54,11 @@ fn nav(chrome: &Chrome<'_>) -> Markup {
     html! {
         nav aria-label="Main" {
             ul {
-                @if let Some(ctx) = chrome.user {
+                @if let Some(ctx) = chrome.user.filter(|c| c.session.access == WebAccess::AppealOnly) {
+                    // A suspended account reaches nothing else (`session::appeal_only_allows`).
+                    li { a href=(APPEAL_PAGE) { "Moderation" } }
+                    li { (logout(ctx)) }
+                } @else if let Some(ctx) = chrome.user {
                     @let account = &ctx.session.account;
                     li { a href="/home" { "Home" } }
                     li { a href="/local" { "Local" } }
@@ -69,18 +75,22 @@ fn nav(chrome: &Chrome<'_>) -> Markup {
                     @if account.role.is_staff() {
                         li { a href="/admin/registrations" { "Admin" } }
                     }
-                    li {
-                        form method="post" action="/logout" {
-                            input type="hidden" name="csrf" value=(ctx.session.csrf_token);
-                            button.link type="submit" { "Log out" }
-                        }
-                    }
+                    li { (logout(ctx)) }
                 } @else {
                     li { a href="/local" { "Local" } }
                     li { a href="/login" { "Log in" } }
                     li { a href="/signup" { "Sign up" } }
                 }
             }
+        }
+    }
+}
+
+fn logout(ctx: &SessionCtx) -> Markup {
+    html! {
+        form method="post" action="/logout" {
+            input type="hidden" name="csrf" value=(ctx.session.csrf_token);
+            button.link type="submit" { "Log out" }
         }
     }
 }

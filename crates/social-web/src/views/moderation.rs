@@ -257,12 +257,27 @@ pub fn audit(
     )
 }
 
-pub fn notices(chrome: &Chrome<'_>, notices: &[Notice], errors: &FormErrors) -> Html<String> {
+/// The account's notices with their appeal forms. `purge_at_ms`: the account is suspended
+/// (its session reaches this page only), and a moderator can lift it until then.
+pub fn notices(
+    chrome: &Chrome<'_>,
+    notices: &[Notice],
+    purge_at_ms: Option<i64>,
+    errors: &FormErrors,
+) -> Html<String> {
     page(
         chrome,
         "Moderation",
         html! {
             h1 { "Moderation notices" }
+            @if let Some(purge_at) = purge_at_ms {
+                p.notice role="status" {
+                    "Your account is suspended by the moderators. You can read their notice and \
+                     appeal it once below; nothing else is open to it until a moderator lifts \
+                     the suspension. If nobody does by " (timestamp(purge_at)) ", your posts, \
+                     follows and profile are removed for good."
+                }
+            }
             @if notices.is_empty() { p { "The moderators have not acted on your account." } }
             (forms::summary(errors))
             @for n in notices {
@@ -270,6 +285,7 @@ pub fn notices(chrome: &Chrome<'_>, notices: &[Notice], errors: &FormErrors) -> 
                     h2 { (notice_title(n.action)) }
                     p { (timestamp(n.created_at_ms)) }
                     @if !n.message.is_empty() { blockquote { (n.message) } }
+                    @else if n.action == ModAction::Suspend { p { "The moderators left no message." } }
                     @match (&n.appeal_text, n.appeal_accepted) {
                         (Some(_), Some(true)) => p { "Your appeal was accepted." },
                         (Some(_), Some(false)) => p { "Your appeal was rejected." },

@@ -33,5 +33,6 @@ mod rules;
 mod sessions;
 mod spam;
 mod spam_wave;
+mod suspension_appeal;
 mod timelines;
 mod two_factor;

@@ -342,8 +342,9 @@ async fn moderation_actions_and_what_others_see() {
             .await
             .assert_contains("Stop the ads.");
 
-        // Suspend: the session and API token stop working, login is refused, the profile and
-        // posts disappear for everyone; unsuspend brings them back.
+        // Suspend: the API token stops working, the session and a new log-in reach the
+        // appeal only (`suspension_appeal.rs`), the profile and posts disappear for everyone;
+        // unsuspend brings them back.
         let alice_id = app
             .store
             .get_account_by_username("alice")
@@ -356,19 +357,14 @@ async fn moderation_actions_and_what_others_see() {
         act(&moderator, second, "suspend", "")
             .await
             .assert_status(StatusCode::SEE_OTHER);
-        alice
-            .get("/home")
-            .await
-            .assert_status(StatusCode::SEE_OTHER);
+        assert_eq!(alice.get("/home").await.location(), "/settings/moderation");
         assert_ne!(
             api.get("/api/v1/accounts/verify_credentials").await.status,
             StatusCode::OK
         );
-        app.client()
-            .login("alice", &password_of("alice"))
-            .await
-            .assert_status(StatusCode::FORBIDDEN)
-            .assert_contains("suspended by the moderators");
+        let restricted = app.client().login("alice", &password_of("alice")).await;
+        restricted.assert_status(StatusCode::SEE_OTHER);
+        assert_eq!(restricted.location(), "/settings/moderation");
         anon.get("/@alice")
             .await
             .assert_status(StatusCode::NOT_FOUND);

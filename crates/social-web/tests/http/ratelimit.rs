@@ -1,5 +1,5 @@
 //! Rate limits over HTTP: the API's `X-RateLimit-*` headers and 429 with `Retry-After`, per
-//! token and per client address, and the per-action limits (posts, follows, sign-ups) on the
+//! token and per client address, and the per-action limits (posts, follows, reports, sign-ups) on the
 //! web and API sides. On PostgreSQL the counters live in the Redis every test shares, so each
 //! scenario counts under keys of its own: fresh tokens and accounts, and client addresses made
 //! unique through a trusted proxy's `X-Forwarded-For`.
@@ -300,5 +300,55 @@ async fn sign_up_attempts_are_limited_per_client_address() {
         sign_up("frank", unique_addr())
             .await
             .assert_status(StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn reports_are_limited_per_account_across_web_and_api() {
+    for backend in backends() {
+        eprintln!("--- backend {backend:?}");
+        let limits = RateLimits {
+            reports: Some(Rule::new(2, 3600)),
+            ..RateLimits::off()
+        };
+        let app = app_with(&backend, limits).await;
+        let spammer = api::user(&app, "spammer", ALL).await;
+        let alice = api::user(&app, "alice", ALL).await;
+        let web = app.login("alice").await;
+        let open_reports = || async {
+            app.store
+                .list_open_reports(social_store::Page::first(10))
+                .await
+                .unwrap()
+                .len()
+        };
+        let form = [
+            ("account", "spammer"),
+            ("category", "spam"),
+            ("comment", "ads"),
+        ];
+        web.post("/reports", &form)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("was sent to the moderators");
+        let account_id = spammer.id.0.to_string();
+        let params = json!({ "account_id": account_id, "category": "spam" });
+        alice.post("/api/v1/reports", params.clone()).await.ok();
+        assert_eq!(open_reports().await, 2);
+        let refused = web.post("/reports", &form).await;
+        refused.assert_status(StatusCode::TOO_MANY_REQUESTS);
+        refused.assert_contains("Too many attempts. Retry in 1 hour.");
+        retry_after(&refused.headers, 3600);
+        let api_refused = alice.post("/api/v1/reports", params.clone()).await;
+        assert_eq!(
+            api_refused.error(StatusCode::TOO_MANY_REQUESTS),
+            "Too many requests"
+        );
+        retry_after(&api_refused.headers, 3600);
+        assert_eq!(open_reports().await, 2, "no refused report was recorded");
+        // Another account still reports.
+        let bob = api::user(&app, "bob", ALL).await;
+        bob.post("/api/v1/reports", params).await.ok();
+        assert_eq!(open_reports().await, 3);
     }
 }

@@ -212,6 +212,11 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
     ("rate_limits", "media", "Media uploads per account."),
     (
         "rate_limits",
+        "reports",
+        "Reports to the moderators per account, web form and API.",
+    ),
+    (
+        "rate_limits",
         "signups",
         "Sign-up attempts per client address (invalid ones count too).",
     ),

@@ -191,6 +191,7 @@ fn check_rate_limits(
         posts: one("rate_limits.posts", &limits.posts)?,
         follows: one("rate_limits.follows", &limits.follows)?,
         media: one("rate_limits.media", &limits.media)?,
+        reports: one("rate_limits.reports", &limits.reports)?,
         signups: one("rate_limits.signups", &limits.signups)?,
         logins: one("rate_limits.logins", &limits.logins)?,
         logins_per_account: one("rate_limits.logins_per_account", &limits.logins_per_account)?,
