@@ -46,8 +46,9 @@ async function waitFor(what, ms, check) {
 }
 
 /**
- * Starts `sociald serve` on a fresh data dir with open registration. Returns
- * `{ base, stop(), output() }`.
+ * Starts `sociald serve` on a fresh data dir with open registration and the default
+ * configuration (so the sign-up proof of work is on). Returns
+ * `{ base, stop(), output(), createAdmin(name, password) }`.
  */
 export async function startServer() {
   const bin = sociald();
@@ -95,7 +96,18 @@ export async function startServer() {
     await stop();
     throw e;
   }
-  return { base, stop, output: () => log };
+  /** `sociald admin create-user --admin` on the running server's database. */
+  const createAdmin = (name, password) => {
+    const made = spawnSync(
+      bin,
+      ['admin', 'create-user', '--admin', '--password-stdin', name, '--data-dir', dataDir],
+      { encoding: 'utf8', input: `${password}\n` },
+    );
+    if (made.status !== 0) {
+      throw new Error(`sociald admin create-user failed:\n${made.stdout}${made.stderr}`);
+    }
+  };
+  return { base, stop, output: () => log, createAdmin };
 }
 
 /** Debian's Chromium, headless, with no background traffic (this machine has no internet). */

@@ -40,6 +40,9 @@ pub enum PowError {
     FromTheFuture,
     #[error("The sign-up check was not completed. Please wait for it to finish.")]
     InsufficientWork,
+    /// Not returned by [`verify`]: the caller's replay check found the token used before.
+    #[error("This sign-up check was already used. Please reload the page and try again.")]
+    Replayed,
 }
 
 /// The fields of a token (signature not checked: use [`verify`] for that).
@@ -76,6 +79,14 @@ impl Challenge {
     /// The random part as it appears in the token: the key for replay protection.
     pub fn random_hex(&self) -> String {
         hex(&self.random)
+    }
+
+    /// How long, from `now_s`, a token with this challenge may still pass [`verify`] with
+    /// `max_age_s`: how long its random part must be remembered to stop a replay.
+    pub fn remaining_s(&self, now_s: u64, max_age_s: u64) -> u64 {
+        self.issued_s
+            .saturating_add(max_age_s)
+            .saturating_sub(now_s)
     }
 
     /// The challenge, the signed text and the decoded tag.
@@ -332,6 +343,16 @@ mod tests {
             ok(NOW - MAX_FUTURE_SKEW_S - 1),
             Err(PowError::FromTheFuture)
         );
+    }
+
+    #[test]
+    fn remaining_validity() {
+        let c = Challenge::parse(&Challenge::issue(SECRET, NOW, BITS, RANDOM)).unwrap();
+        assert_eq!(c.remaining_s(NOW, 600), 600);
+        assert_eq!(c.remaining_s(NOW + 599, 600), 1);
+        assert_eq!(c.remaining_s(NOW + 601, 600), 0);
+        // Issued "in the future" by a node whose clock is ahead: valid for longer.
+        assert_eq!(c.remaining_s(NOW - 30, 600), 630);
     }
 
     #[test]

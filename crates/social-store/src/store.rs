@@ -47,6 +47,8 @@ struct Inner {
     ids: IdGen,
     /// The content filters, compiled once; dropped when a filter is added or deleted.
     filters: rules::FilterCache,
+    /// The sign-up proof-of-work key, read from `settings` once (`signup_pow_secret`).
+    pow_secret: std::sync::OnceLock<Arc<[u8]>>,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -78,6 +80,7 @@ impl Store {
                 backend,
                 ids: IdGen::default(),
                 filters: rules::FilterCache::default(),
+                pow_secret: std::sync::OnceLock::new(),
             }),
             cache: Cache::in_process(100_000),
         };

@@ -9,6 +9,11 @@ use axum::response::Response;
 
 pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The sign-up page's policy when it carries the proof of work: [`CSP`] plus scripts from our
+/// own origin (`pow.js`), still nothing inline.
+pub(crate) const CSP_SCRIPT_SELF: &str = "default-src 'none'; script-src 'self'; \
+                   style-src 'self'; img-src 'self' data:; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
 const PERMISSIONS: &str = "accelerometer=(), ambient-light-sensor=(), autoplay=(), \
      battery=(), bluetooth=(), camera=(), display-capture=(), document-domain=(), \
      encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), \

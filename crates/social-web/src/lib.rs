@@ -25,6 +25,7 @@ pub mod request_id;
 pub mod screening;
 pub mod session;
 pub mod signup;
+pub mod signup_pow;
 pub mod util;
 pub mod views;
 
@@ -72,6 +73,9 @@ pub struct WebConfig {
     /// The spam defence (new-account limits, spam score, posts held for review). None here,
     /// by default, turns it off (tests, tools); sociald turns it on.
     pub spam: Option<screening::SpamDefence>,
+    /// The sign-up proof of work in open registration mode (`signup_pow`). None here, by
+    /// default, turns it off (tests, tools); sociald turns it on unless configured off.
+    pub signup_pow: Option<signup_pow::SignupPow>,
 }
 
 impl Default for WebConfig {
@@ -88,6 +92,7 @@ impl Default for WebConfig {
             base_url: None,
             rate_limits: ratelimit::RateLimits::off(),
             spam: None,
+            signup_pow: None,
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Sign-up processing: validates the form for the registration mode and creates the account
 //! (active, or pending under approval mode; the store consumes invite codes). With SMTP
 //! configured the form also takes an e-mail address, checked against the blocked domains
-//! (`email::blocked`), and the account logs in only once the address is confirmed.
+//! (`email::blocked`), and the account logs in only once the address is confirmed. In open
+//! mode with the proof of work on (`signup_pow`), a sign-up without a proof waits for approval
+//! and a wrong one is refused.
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
+use crate::signup_pow::Proof;
 use crate::views::forms::FormErrors;
 use axum::http::StatusCode;
 use social_core::{Account, AccountStatus, RegistrationMode, Role, ValidationError, validate};
@@ -22,6 +25,10 @@ pub struct SignupForm {
     /// The honeypot: a field people never see (moved off-screen, hidden from screen readers,
     /// out of the tab order) and leave empty; form-filling bots fill it.
     pub x_website: String,
+    /// The signed proof-of-work challenge the page carried (`signup_pow::TOKEN_FIELD`).
+    pub pow_token: String,
+    /// The nonce `pow.js` found; empty without JavaScript (`signup_pow::NONCE_FIELD`).
+    pub pow_nonce: String,
 }
 
 /// The honeypot field's name (see `SignupForm::x_website`).
@@ -32,6 +39,8 @@ pub enum Outcome {
     Active(Account),
     /// Approval mode: staff must approve it.
     Pending,
+    /// Open mode without a proof of work (no JavaScript): staff must approve it.
+    PendingWithoutProof,
     /// The account waits for its e-mail address to be confirmed (and, under approval mode,
     /// for staff); the confirmation mail is queued.
     ConfirmationSent,
@@ -132,11 +141,32 @@ pub async fn register(
             }
         },
     };
-    let status = if mode == RegistrationMode::Approval {
+    let mut status = if mode == RegistrationMode::Approval {
         AccountStatus::Pending
     } else {
         AccountStatus::Active
     };
+    // After the form checks, so a typo costs no proof; before the insert, so a refused
+    // proof creates nothing.
+    let mut without_proof = false;
+    if let Some(cfg) = crate::signup_pow::required(state, mode) {
+        match crate::signup_pow::check(state, cfg, &f.pow_token, &f.pow_nonce).await? {
+            Ok(Proof::Solved) => {}
+            Ok(Proof::Missing) => {
+                tracing::info!(target: "social::spam", username = ?username, "sign-up without the proof of work: the account waits for approval");
+                status = AccountStatus::Pending;
+                without_proof = true;
+            }
+            Err(e) => {
+                tracing::info!(target: "social::spam", username = ?username, problem = ?e, "sign-up refused: the proof of work failed");
+                let error = ValidationError::new(crate::signup_pow::STATUS_ID, e.to_string());
+                return Ok(Outcome::Rejected(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormErrors::one(error),
+                ));
+            }
+        }
+    }
     let insert = AccountInsert {
         username,
         password: f.password.clone(),
@@ -156,6 +186,8 @@ pub async fn register(
                 Ok(Outcome::ConfirmationSent)
             } else if account.status == AccountStatus::Active {
                 Ok(Outcome::Active(account))
+            } else if without_proof {
+                Ok(Outcome::PendingWithoutProof)
             } else {
                 Ok(Outcome::Pending)
             }

@@ -62,6 +62,7 @@ async fn serve(plan: Plan) -> anyhow::Result<()> {
         media_max_pixels: config.media.max_pixels,
         rate_limits: checked.rate_limits.clone(),
         spam: config.spam.defence(),
+        signup_pow: config.spam.signup_pow(),
         // Under TLS the first domain is canonical; otherwise each request's Host is used.
         base_url: tls
             .as_ref()

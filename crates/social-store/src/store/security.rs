@@ -13,7 +13,30 @@ use rand::RngCore;
 use social_core::AccountId;
 use social_core::totp::{self, SecondFactor};
 
+/// The `settings` key of the sign-up proof-of-work key.
+const POW_SECRET_KEY: &str = "signup_pow_secret";
+
 impl Store {
+    /// The key that signs sign-up proof-of-work challenges (`social_core::pow`): 32 random
+    /// bytes (as 64 hex digits) made on first use and kept in `settings`, so every sociald on
+    /// the database accepts the others' challenges and a restart does not void open forms.
+    /// There was no server secret to derive it from. Never logged, never sent.
+    pub async fn signup_pow_secret(&self) -> StoreResult<std::sync::Arc<[u8]>> {
+        if let Some(secret) = self.inner.pow_secret.get() {
+            return Ok(secret.clone());
+        }
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let fresh: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        dispatch!(
+            self,
+            settings::insert_setting_if_absent(POW_SECRET_KEY, &fresh)
+        )?;
+        // A concurrent first use (another node) may have won; its value is the one kept.
+        let kept = dispatch!(self, settings::get_setting(POW_SECRET_KEY))?.unwrap_or(fresh);
+        let secret: std::sync::Arc<[u8]> = kept.into_bytes().into();
+        Ok(self.inner.pow_secret.get_or_init(|| secret).clone())
+    }
     pub async fn get_totp(&self, account: AccountId) -> StoreResult<Option<TotpCredential>> {
         dispatch!(self, security::get_totp(account.0))
     }

@@ -6,6 +6,8 @@
 // SHA-256(token + ":" + n) starts with `bits` zero bits, puts it in the hidden input
 // `pow_nonce` (created if the form has none) and reports progress in #pow-status.
 // If the person submits before the search is done, the form is sent as soon as it is.
+// Without a proof (no JavaScript, no WebCrypto, a failed search) the form still goes, and
+// the server puts the account in the approval queue instead of refusing it.
 //
 // No libraries, no network: only crypto.subtle, which browsers offer on https:// pages
 // and on localhost.
@@ -30,7 +32,17 @@
     form.appendChild(input);
   }
 
-  var solved = false;
+  // Without WebCrypto (a plain http:// page that is not localhost, an old browser) the form
+  // is sent without a proof, as without JavaScript: the account waits for approval.
+  if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) {
+    say(
+      "This browser cannot run the sign-up check here, so a moderator will review your " +
+        "account before you can log in."
+    );
+    return;
+  }
+
+  var done = false; // solved, or given up: the form may go
   var submitWanted = false;
 
   function say(text) {
@@ -62,11 +74,19 @@
     });
   }
 
+  function send() {
+    if (form.requestSubmit) {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  }
+
   form.addEventListener("submit", function (event) {
-    if (!solved) {
+    if (!done) {
       event.preventDefault();
       submitWanted = true;
-      say("Still checking… the form will be sent as soon as this is done.");
+      say("Still checking your browser… the form is sent as soon as this is done.");
     }
   });
 
@@ -74,6 +94,7 @@
     var encoder = new TextEncoder();
     var prefix = token + ":";
     var start = Date.now();
+    var slowSaid = false;
     for (var base = 0, batches = 0; ; base += BATCH, batches++) {
       var digests = [];
       for (var i = 0; i < BATCH; i++) {
@@ -86,43 +107,37 @@
         }
       }
       if (batches % YIELD_EVERY === YIELD_EVERY - 1) {
-        var seconds = Math.round((Date.now() - start) / 1000);
-        say(
-          "Checking that a person is signing up… " +
-            (base + BATCH).toLocaleString() +
-            " tries, " +
-            seconds +
-            " s (this usually takes a few seconds)."
-        );
+        // One update for a slow device, not a running count: the status line is announced
+        // by screen readers (aria-live) at every change.
+        if (!slowSaid && !submitWanted && Date.now() - start > 5000) {
+          slowSaid = true;
+          say("Still checking your browser… this takes longer on slower devices.");
+        }
         await pause();
       }
     }
   }
 
-  if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) {
-    say(
-      "This browser cannot run the sign-up check here: it needs a secure (https://) " +
-        "connection and a current browser."
-    );
-    return;
-  }
-
-  say("Checking that a person is signing up…");
+  say("Checking your browser…");
   search().then(
     function (nonce) {
       input.value = String(nonce);
-      solved = true;
-      say("Check complete. You can sign up.");
+      done = true;
+      say("Browser check complete. You can sign up.");
       if (submitWanted) {
-        if (form.requestSubmit) {
-          form.requestSubmit();
-        } else {
-          form.submit();
-        }
+        send();
       }
     },
     function () {
-      say("The sign-up check failed. Please reload the page and try again.");
+      // The form goes without a proof: the account waits for approval rather than never.
+      done = true;
+      say(
+        "The browser check failed, so a moderator will review your account before you " +
+          "can log in."
+      );
+      if (submitWanted) {
+        send();
+      }
     }
   );
 })();

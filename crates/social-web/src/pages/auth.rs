@@ -11,12 +11,14 @@ use crate::session::{self, CurrentUser, MaybeUser};
 use crate::util::{local_path, see_other};
 use crate::views::auth::{self as view, SignupValues};
 use crate::views::forms::FormErrors;
-use crate::{AppState, signup};
+use crate::{AppState, headers, signup, signup_pow};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use social_core::access::{self, APPEAL_PAGE};
-use social_core::{Account, AccountId, AccountStatus, ValidationError, WebAccess};
+use social_core::{
+    Account, AccountId, AccountStatus, RegistrationMode, ValidationError, WebAccess,
+};
 use std::net::IpAddr;
 
 /// `GET /`.
@@ -215,10 +217,12 @@ pub async fn signup_page(
     signup::check_address(&state, ip).await?;
     let (token, cookie) = csrf::anon_token(&headers, state.config.tls);
     let rules = state.store.list_rules().await?;
+    let pow = fresh_challenge(&state, mode).await?;
     let values = SignupValues {
         invite: q.invite.as_deref().unwrap_or(""),
         ask_email: state.mailer.is_some(),
         rules: &rules,
+        pow: pow.as_ref(),
         ..SignupValues::default()
     };
     let page = view::signup(
@@ -228,7 +232,31 @@ pub async fn signup_page(
         &values,
         &FormErrors::default(),
     );
-    Ok(with_cookie(page.into_response(), cookie))
+    let response = with_cookie(page.into_response(), cookie);
+    Ok(allow_pow_script(response, pow.is_some()))
+}
+
+/// A new proof-of-work challenge when sign-ups in `mode` need one.
+async fn fresh_challenge(
+    state: &AppState,
+    mode: RegistrationMode,
+) -> WebResult<Option<signup_pow::Issued>> {
+    Ok(match signup_pow::required(state, mode) {
+        Some(cfg) => Some(signup_pow::issue(state, cfg).await?),
+        None => None,
+    })
+}
+
+/// The sign-up page with a challenge loads `pow.js`: its CSP allows scripts from this
+/// origin (nothing inline). Every other page keeps the script-free default.
+fn allow_pow_script(mut response: Response, pow: bool) -> Response {
+    if pow {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(headers::CSP_SCRIPT_SELF),
+        );
+    }
+    response
 }
 
 /// `POST /signup`.
@@ -250,6 +278,7 @@ pub async fn signup_submit(
         email: form.email.trim(),
         ask_email: state.mailer.is_some(),
         rules: &rules,
+        pow: None,
     };
     let (status, error) = match signup::register(&state, mode, &form).await? {
         signup::Outcome::Active(account) => {
@@ -270,6 +299,9 @@ pub async fn signup_submit(
             return Ok(with_cookie(see_other("/home"), Some(cookie)));
         }
         signup::Outcome::Pending => return Ok(see_other("/signup/pending")),
+        signup::Outcome::PendingWithoutProof => {
+            return Ok(see_other("/signup/pending?without_proof=1"));
+        }
         signup::Outcome::ConfirmationSent => return Ok(see_other("/signup/check-email")),
         signup::Outcome::Rejected(status, errors) => (status, errors),
     };
@@ -279,14 +311,34 @@ pub async fn signup_submit(
         .first()
         .cloned()
         .unwrap_or_else(|| ValidationError::new("username", "Invalid."));
+    // The form again with a new challenge: the old one may be used up.
+    let pow = fresh_challenge(&state, mode).await?;
+    let values = SignupValues {
+        pow: pow.as_ref(),
+        ..values
+    };
     let page = view::signup(&anonymous(&state), &token, mode, &values, &error);
-    Ok(form_error(status, &first, page))
+    Ok(allow_pow_script(
+        form_error(status, &first, page),
+        pow.is_some(),
+    ))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PendingQuery {
+    /// Set after an open-mode sign-up without the proof of work.
+    without_proof: Option<String>,
 }
 
 /// `GET /signup/pending`.
-pub async fn signup_pending(State(state): State<AppState>, user: MaybeUser) -> WebResult<Response> {
+pub async fn signup_pending(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    WebQuery(q): WebQuery<PendingQuery>,
+) -> WebResult<Response> {
+    let without_proof = q.without_proof.is_some();
     Ok(match &user.0 {
-        Some(u) => view::pending(&chrome_for(&state, u).await?).into_response(),
-        None => view::pending(&anonymous(&state)).into_response(),
+        Some(u) => view::pending(&chrome_for(&state, u).await?, without_proof).into_response(),
+        None => view::pending(&anonymous(&state), without_proof).into_response(),
     })
 }

@@ -60,6 +60,8 @@ pub struct SignupValues<'a> {
     pub ask_email: bool,
     /// The server rules, shown above the form.
     pub rules: &'a [social_store::ServerRule],
+    /// The proof-of-work challenge (open mode with it on): the page loads `pow.js`.
+    pub pow: Option<&'a crate::signup_pow::Issued>,
 }
 
 pub fn signup(
@@ -79,7 +81,12 @@ pub fn signup(
             }
             @if !values.rules.is_empty() { p { "By signing up you agree to follow the server rules:" } }
             (crate::views::rules::rules_list(values.rules))
-            form method="post" action="/signup" {
+            @if values.pow.is_some() {
+                noscript {
+                    p.notice { "Without JavaScript this page cannot check your browser, so a moderator reviews your account before you can log in. Turn JavaScript on to start at once." }
+                }
+            }
+            form method="post" action="/signup" data-pow-token=[values.pow.map(|p| p.token.as_str())] data-pow-bits=[values.pow.map(|p| p.bits)] {
                 (forms::summary(errors))
                 (forms::csrf(csrf))
                 (forms::input(&Field {
@@ -111,20 +118,31 @@ pub fn signup(
                     label for="x_website" { "Leave this field empty" }
                     input #x_website type="text" name="x_website" value="" tabindex="-1" autocomplete="off";
                 }
+                @if let Some(pow) = values.pow {
+                    // Filled by pow.js (signup_pow); an empty nonce means no JavaScript ran.
+                    input type="hidden" name="pow_token" value=(pow.token);
+                    input type="hidden" name="pow_nonce" value="";
+                    p #pow-status role="status" aria-live="polite" {}
+                }
                 div.actions { button type="submit" { "Sign up" } }
             }
             p { "Already have an account? " a href="/login" { "Log in" } }
+            @if values.pow.is_some() { script src=(crate::assets::pow_js_path()) defer {} }
         },
     )
 }
 
-pub fn pending(chrome: &Chrome<'_>) -> Html<String> {
+/// `without_proof`: an open-mode sign-up whose browser ran no proof of work (no JavaScript).
+pub fn pending(chrome: &Chrome<'_>, without_proof: bool) -> Html<String> {
     page(
         chrome,
         "Waiting for approval",
         html! {
             h1 { "Waiting for approval" }
             p.notice { "Thank you for signing up. Your account is waiting for approval by a moderator; you can log in once it is approved." }
+            @if without_proof {
+                p { "Your browser did not run the sign-up check (it needs JavaScript), so a moderator looks at new accounts like yours before they can log in." }
+            }
         },
     )
 }

@@ -31,6 +31,7 @@ mod ratelimit;
 mod registration;
 mod rules;
 mod sessions;
+mod signup_pow;
 mod spam;
 mod spam_wave;
 mod suspension_appeal;

@@ -31,7 +31,7 @@ pub const SECTION_DOCS: &[(&str, &str)] = &[
     ),
     (
         "spam",
-        "The spam defence on new posts (docs/moderation.md, \"Spam defence\").",
+        "The spam defence on new posts and sign-ups (docs/moderation.md, \"Spam defence\").",
     ),
     (
         "smtp",
@@ -260,6 +260,20 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "spam",
         "new_account_posts_per_hour",
         "Posts per hour a new account may write (the 422 names the limit).",
+    ),
+    (
+        "spam",
+        "signup_proof_of_work",
+        "In open registration mode the sign-up page has the browser solve a small proof of\n\
+         work (a script from this site; no third party). A sign-up without one (no\n\
+         JavaScript) waits for a moderator's approval; a wrong, expired or reused one is\n\
+         refused. Approval and invite modes do not ask for it. Independent of enabled.",
+    ),
+    (
+        "spam",
+        "signup_pow_bits",
+        "The proof of work's difficulty: leading zero bits of a SHA-256 (8 to 24). Each\n\
+         bit doubles the work; 16 takes a browser about a second.",
     ),
     (
         "smtp",

@@ -214,7 +214,7 @@ impl Default for MediaConfig {
     }
 }
 
-/// `[spam]`: the spam defence on new posts (docs/moderation.md, "Spam defence").
+/// `[spam]`: the spam defence on new posts and sign-ups (docs/moderation.md, "Spam defence").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpamConfig {
@@ -226,7 +226,16 @@ pub struct SpamConfig {
     pub new_account_hours: u32,
     /// A new account's posts per hour.
     pub new_account_posts_per_hour: u32,
+    /// Open registration mode asks the browser for a proof of work at sign-up; a sign-up
+    /// without one waits for approval. Independent of `enabled`.
+    pub signup_proof_of_work: bool,
+    /// The proof's difficulty in leading zero bits (8 to 24); each bit doubles the work.
+    pub signup_pow_bits: u8,
 }
+
+/// The range `spam.signup_pow_bits` is checked against: below 8 a script solves it for free,
+/// above 24 a phone works for minutes.
+pub const SIGNUP_POW_BITS: std::ops::RangeInclusive<u8> = 8..=24;
 
 impl Default for SpamConfig {
     fn default() -> Self {
@@ -237,6 +246,8 @@ impl Default for SpamConfig {
             threshold: policy.threshold,
             new_account_hours: limits.young_hours,
             new_account_posts_per_hour: limits.max_posts_per_hour,
+            signup_proof_of_work: true,
+            signup_pow_bits: social_core::pow::DEFAULT_DIFFICULTY_BITS,
         }
     }
 }
@@ -253,6 +264,15 @@ impl SpamConfig {
         defence.limits.young_hours = self.new_account_hours;
         defence.limits.max_posts_per_hour = self.new_account_posts_per_hour;
         Some(defence)
+    }
+
+    /// The web layer's sign-up proof of work: None when turned off.
+    pub fn signup_pow(&self) -> Option<social_web::signup_pow::SignupPow> {
+        self.signup_proof_of_work
+            .then(|| social_web::signup_pow::SignupPow {
+                bits: self.signup_pow_bits,
+                ..Default::default()
+            })
     }
 }
 

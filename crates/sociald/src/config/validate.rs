@@ -126,6 +126,9 @@ pub fn check(config: &Config) -> Result<Checked, Invalid> {
             "must be between 1 and 10000",
         ));
     }
+    if !super::SIGNUP_POW_BITS.contains(&spam.signup_pow_bits) {
+        return Err(invalid("spam.signup_pow_bits", "must be between 8 and 24"));
+    }
     let instance = &config.instance;
     if instance.name.trim().is_empty() {
         return Err(invalid("instance.name", "must not be empty"));
@@ -432,6 +435,27 @@ mod tests {
         );
         c.spam.enabled = false;
         assert!(c.spam.defence().is_none());
+        // The sign-up proof of work is separate from the post screening.
+        assert_eq!(c.spam.signup_pow().map(|p| p.bits), Some(16));
+        c.spam.signup_proof_of_work = false;
+        assert!(c.spam.signup_pow().is_none());
+    }
+
+    #[test]
+    fn signup_pow_bits_are_checked() {
+        for (bits, ok) in [(7, false), (8, true), (20, true), (24, true), (25, false)] {
+            let mut c = Config::default();
+            c.spam.signup_pow_bits = bits;
+            assert_eq!(
+                check(&c).map(|_| ()).map_err(|e| e.key),
+                if ok {
+                    Ok(())
+                } else {
+                    Err("spam.signup_pow_bits")
+                },
+                "{bits}"
+            );
+        }
     }
 
     #[test]
