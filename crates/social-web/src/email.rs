@@ -9,7 +9,7 @@ use crate::error::WebResult;
 use crate::mail::{Mail, Mailer};
 use crate::mx;
 use social_core::email::{self, TokenPurpose};
-use social_core::{AccountId, ValidationError};
+use social_core::{AccountId, ModAction, ValidationError};
 
 /// The validated address, or why it is refused (field `email`).
 pub async fn signup_address(
@@ -114,4 +114,56 @@ pub async fn send_reset(
         ),
     });
     Ok(())
+}
+
+/// What a moderators' notice mail says was done.
+fn action_words(action: ModAction) -> &'static str {
+    match action {
+        ModAction::DeletePosts => "deleted posts of yours",
+        ModAction::MarkSensitive => "marked posts of yours sensitive",
+        ModAction::Limit => {
+            "limited your account (it is hidden from public timelines and from people who do not follow you)"
+        }
+        ModAction::Suspend => "suspended your account",
+        ModAction::RejectPost => "rejected a post of yours that was held for review",
+        _ => "sent you a warning",
+    }
+}
+
+/// Tells the account by mail about a moderators' action it may appeal, when mail is set up and
+/// the account has a confirmed address. The notice itself (with the appeal form) is at
+/// `/settings/moderation`; the action is already done, so a failed lookup is logged, never
+/// returned.
+pub async fn send_notice(state: &AppState, account: AccountId, action: ModAction, message: &str) {
+    let Some(mailer) = state.mailer.as_ref() else {
+        return;
+    };
+    if !action.notifies() {
+        return;
+    }
+    let found = match state.store.get_email_state(account).await {
+        Ok(Some(found)) if found.confirmed => found,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(target: "social::mail", error = %e, "moderation notice not mailed: the address could not be read");
+            return;
+        }
+    };
+    let instance = &state.config.instance_name;
+    let link = mailer.link("/settings/moderation");
+    let words = action_words(action);
+    let said = if message.trim().is_empty() {
+        "They left no message.".to_owned()
+    } else {
+        format!("Their message:\n\n{}", message.trim())
+    };
+    mailer.queue(Mail {
+        to: found.email,
+        subject: format!("A notice from the moderators of {instance}"),
+        body: format!(
+            "Hello @{},\n\nthe moderators of {instance} {words}.\n{said}\n\n\
+             You can read the notice and appeal it once (log in first):\n\n{link}\n",
+            found.username
+        ),
+    });
 }

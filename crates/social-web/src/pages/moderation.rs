@@ -308,10 +308,13 @@ pub async fn act_on_report(
         target: report.target_id,
         report_id: on_report.then_some(id),
         reason,
-        message,
+        message: message.clone(),
     };
     match state.store.moderate(input).await {
-        Ok(_) => Ok(see_other(&format!("/admin/reports/{id}"))),
+        Ok(_) => {
+            crate::email::send_notice(&state, report.target_id, action, &message).await;
+            Ok(see_other(&format!("/admin/reports/{id}")))
+        }
         Err(StoreError::Invalid(v)) => render_report(&state, &user, id, &form, Some(v)).await,
         Err(e) => Err(store_error(e)),
     }

@@ -558,3 +558,77 @@ async fn email_pages_are_absent_without_smtp() {
             .assert_status(StatusCode::OK);
     });
 }
+
+/// A moderators' action the account may appeal is mailed to its confirmed address (with the
+/// message and the link to the notice); a dismissal, and an account without an address, get
+/// no mail (the sink receives in order, so the next mail proves what came before it).
+#[tokio::test]
+async fn email_moderation_notice() {
+    for backend in backends() {
+        eprintln!("--- backend {backend:?}");
+        let mut m = mail_app(&backend, 0, WebConfig::default()).await;
+        let link = signup_and_link(&mut m, "erin", "erin@example.org").await;
+        let anon = m.app.client();
+        anon.get(&path_of(&m.app, &link))
+            .await
+            .assert_status(StatusCode::OK);
+        let bob = m.app.user("bob").await;
+        m.app.account("mod", Role::Moderator).await;
+        let moderator = m.app.login("mod").await;
+        let report = |who: &'static str| {
+            let bob = &bob;
+            async move {
+                bob.post(
+                    "/reports",
+                    &[("account", who), ("category", "spam"), ("comment", "ads")],
+                )
+                .await
+                .assert_status(StatusCode::OK);
+            }
+        };
+        let act = |action: &'static str, message: &'static str| {
+            let moderator = &moderator;
+            let store = &m.app.store;
+            async move {
+                let id = store
+                    .list_open_reports(social_store::Page::first(1))
+                    .await
+                    .unwrap()[0]
+                    .id;
+                moderator
+                    .post(
+                        &format!("/admin/reports/{id}"),
+                        &[
+                            ("action", action),
+                            ("reason", "internal reason"),
+                            ("message", message),
+                        ],
+                    )
+                    .await
+                    .assert_status(StatusCode::SEE_OTHER);
+            }
+        };
+        // Dismissed: erin is not told. Bob (no address) warned: nothing to send.
+        report("erin").await;
+        act("dismiss", "").await;
+        m.app.account("carl", Role::User).await;
+        let carl = m.app.login("carl").await;
+        carl.post(
+            "/reports",
+            &[("account", "bob"), ("category", "spam"), ("comment", "x")],
+        )
+        .await
+        .assert_status(StatusCode::OK);
+        act("warn", "Please stop, Bob.").await;
+        // Erin warned: one mail, to her, with the message and the notice's link.
+        report("erin").await;
+        act("warn", "No more ads, please.").await;
+        let mail = m.sink.next().await;
+        assert_eq!(mail.to, vec!["erin@example.org".to_owned()]);
+        assert!(mail.data.contains("sent you a warning"), "{}", mail.data);
+        assert!(mail.data.contains("No more ads, please."), "{}", mail.data);
+        assert!(!mail.data.contains("internal reason"), "{}", mail.data);
+        assert!(!mail.data.contains("Bob"), "{}", mail.data);
+        mail.link(&format!("{}/settings/moderation", m.app.base));
+    }
+}
