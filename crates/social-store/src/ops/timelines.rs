@@ -136,11 +136,7 @@ fn rich_row(r: &DbRow, with_media: &mut Vec<i64>) -> Result<Option<PostView>, sq
 }
 
 pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {
-    let sql = format!(
-        "{}{}",
-        home_prefix(),
-        home_rich_sql_with(&page, HOME_HIDE)
-    );
+    let sql = format!("{}{}", home_prefix(), home_rich_sql_with(&page, HOME_HIDE));
     let rows = bind_page(sqlx::query(&sql).bind(viewer), &page)
         .fetch_all(ctx.read)
         .await?;
