@@ -55,7 +55,8 @@ pub async fn measure(
     // The limiter stays on (its cost is measured) with limits no benchmark reaches: wrk sends
     // one token's requests at thousands per second.
     let limits = "[rate_limits]\napi = \"1000000000/1m\"\napi_anonymous = \"1000000000/1m\"\n\
-                  posts = \"1000000000/1m\"\nfollows = \"1000000000/1m\"\n";
+                  posts = \"1000000000/1m\"\nfollows = \"1000000000/1m\"\n\
+                  posts_per_address = \"1000000000/1m\"\nfollows_per_address = \"1000000000/1m\"\n";
     // The spam defence is off: the posting run is one account writing thousands of posts a
     // second, which the defence rightly holds (posts per hour), so it would measure the
     // held-post path instead of posting.

@@ -4,7 +4,7 @@
 //! and `X-RateLimit-Reset` as Mastodon sends them.
 //!
 //! Buckets: every API request, per access token (or per client address without one); and per
-//! action: posts, follows and reports per account, media uploads per account, sign-ups per address,
+//! action: posts, follows and reports per account and per client address, media uploads per account, sign-ups per address,
 //! failed log-ins per address and per account (`login_guard`),
 //! confirmation and password-reset mails per client address and per e-mail address.
 //! Counters live in a cache that may lose them: a restarted Redis forgives, it never blocks.
@@ -101,6 +101,14 @@ pub struct RateLimits {
     pub media: Option<Rule>,
     /// Reports to the moderators (web form and API), per account.
     pub reports: Option<Rule>,
+    /// New posts per client address, all accounts behind it together: a farm of accounts
+    /// signed up from one address shares it (set it well above `posts`: people behind one
+    /// NAT share it too).
+    pub posts_per_address: Option<Rule>,
+    /// Follows per client address, all accounts together.
+    pub follows_per_address: Option<Rule>,
+    /// Reports per client address, all accounts together.
+    pub reports_per_address: Option<Rule>,
     /// Sign-ups, per client address.
     pub signups: Option<Rule>,
     /// Failed log-ins (password or second factor), per client address; past it the address
@@ -124,6 +132,11 @@ impl Default for RateLimits {
             // Mastodon has none; a dozen honest reports an hour is already a lot, and a
             // flood of them buries the queue the moderators read.
             reports: Some(Rule::new(10, 3600)),
+            // Five accounts' worth: a household or office behind one address is not hit, a
+            // swarm of fresh accounts on one address is.
+            posts_per_address: Some(Rule::new(1500, 3 * 3600)),
+            follows_per_address: Some(Rule::new(2000, 86_400)),
+            reports_per_address: Some(Rule::new(50, 3600)),
             signups: Some(Rule::new(10, 1800)),
             logins: Some(Rule::new(20, 300)),
             logins_per_account: Some(Rule::new(5, 900)),
@@ -142,6 +155,9 @@ impl RateLimits {
             follows: None,
             media: None,
             reports: None,
+            posts_per_address: None,
+            follows_per_address: None,
+            reports_per_address: None,
             signups: None,
             logins: None,
             logins_per_account: None,
@@ -212,6 +228,18 @@ pub async fn check(
     } else {
         Ok(())
     }
+}
+
+/// An account's action (posting, following, reporting), limited twice: per account
+/// (`bucket`), and per client address for all accounts behind it together (`bucket-ip`).
+pub async fn check_action(
+    state: &AppState,
+    bucket: &str,
+    (per_account, account): (Option<Rule>, i64),
+    (per_address, ip): (Option<Rule>, std::net::IpAddr),
+) -> Result<(), Limited> {
+    check(state, bucket, per_account, account).await?;
+    check(state, &format!("{bucket}-ip"), per_address, ip).await
 }
 
 /// An action refused by its rate limit; converts into the page or the API error.

@@ -8,12 +8,14 @@ use super::entities::{self, CredentialAccount, RelationshipJson, Urls};
 use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use crate::ratelimit;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::{patch, post};
 use social_core::{Account, ValidationError, validate};
 use social_store::{Page, ProfileUpdate};
+use std::net::IpAddr;
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -56,7 +58,7 @@ impl Action {
 /// (`requested: true`); following someone who blocks you is 403, following yourself 422.
 async fn act(
     state: &AppState,
-    user: &ApiUser,
+    (user, ip): (&ApiUser, IpAddr),
     raw_id: &str,
     action: Action,
 ) -> ApiResult<Json<RelationshipJson>> {
@@ -64,8 +66,9 @@ async fn act(
     let target = active_account(state, raw_id).await?;
     let (me, them) = (user.id(), target.id);
     if matches!(action, Action::Follow) {
-        let limit = state.config.rate_limits.follows;
-        ratelimit::check(state, "follows", limit, me.0).await?;
+        let limits = &state.config.rate_limits;
+        let address = (limits.follows_per_address, ip);
+        ratelimit::check_action(state, "follows", (limits.follows, me.0), address).await?;
     }
     match action {
         Action::Follow => drop(state.store.follow(me, them).await?),
@@ -86,9 +89,10 @@ macro_rules! relationship_handlers {
             async fn $name(
                 State(state): State<AppState>,
                 user: ApiUser,
+                ClientIp(ip): ClientIp,
                 Path(id): Path<String>,
             ) -> ApiResult<Json<RelationshipJson>> {
-                act(&state, &user, &id, Action::$action).await
+                act(&state, (&user, ip), &id, Action::$action).await
             }
         )*
     };

@@ -8,6 +8,7 @@ use super::entities::{self, AccountJson, Urls};
 use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use axum::Json;
 use axum::extract::State;
 use axum::routing::post;
@@ -51,11 +52,14 @@ pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
     urls: Urls,
+    ClientIp(ip): ClientIp,
     ApiForm(p): ApiForm<ReportParams>,
 ) -> ApiResult<Json<ReportJson>> {
     user.require("write:reports")?;
-    let limit = state.config.rate_limits.reports;
-    crate::ratelimit::check(&state, "reports", limit, user.id().0).await?;
+    let limits = &state.config.rate_limits;
+    let account = (limits.reports, user.id().0);
+    let address = (limits.reports_per_address, ip);
+    crate::ratelimit::check_action(&state, "reports", account, address).await?;
     let raw_id = p
         .account_id
         .as_deref()

@@ -9,6 +9,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::ApiForm;
 use super::pagination::path_id;
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use crate::ratelimit;
 use crate::screening::{self, Screened};
 use axum::Json;
@@ -112,11 +113,14 @@ async fn create(
     State(state): State<AppState>,
     urls: Urls,
     user: ApiUser,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiForm(params): ApiForm<CreateParams>,
 ) -> ApiResult<Response> {
     user.require("write:statuses")?;
-    ratelimit::check(&state, "posts", state.config.rate_limits.posts, user.id().0).await?;
+    let limits = &state.config.rate_limits;
+    let account = (limits.posts, user.id().0);
+    ratelimit::check_action(&state, "posts", account, (limits.posts_per_address, ip)).await?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             let k = v

@@ -1,6 +1,7 @@
 //! Profiles, follow / block / mute actions, and follow requests.
 
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{NextForm, chrome_for, chrome_maybe};
@@ -58,6 +59,7 @@ pub async fn profile(
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientIp(ip): ClientIp,
     Path((username, action)): Path<(String, String)>,
     WebForm(form): WebForm<NextForm>,
 ) -> WebResult<Response> {
@@ -65,7 +67,9 @@ pub async fn act(
     let (me, other) = (user.account().id, target.id);
     let store = &state.store;
     if action == "follow" {
-        ratelimit::check(&state, "follows", state.config.rate_limits.follows, me.0).await?;
+        let limits = &state.config.rate_limits;
+        let address = (limits.follows_per_address, ip);
+        ratelimit::check_action(&state, "follows", (limits.follows, me.0), address).await?;
     }
     match action.as_str() {
         "follow" => drop(store.follow(me, other).await?),

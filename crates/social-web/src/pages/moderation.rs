@@ -3,6 +3,7 @@
 //! `appeals`.
 
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Cursor, WebForm, WebQuery};
 use crate::pages::{chrome_for, form_error};
@@ -87,10 +88,12 @@ pub async fn new_report(
 pub async fn create_report(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientIp(ip): ClientIp,
     WebForm(fields): WebForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let limit = state.config.rate_limits.reports;
-    ratelimit::check(&state, "reports", limit, user.account().id.0).await?;
+    let limits = &state.config.rate_limits;
+    let account = (limits.reports, user.account().id.0);
+    ratelimit::check_action(&state, "reports", account, (limits.reports_per_address, ip)).await?;
     let field = |name: &str| {
         fields
             .iter()

@@ -1,6 +1,7 @@
 //! Writing, deleting, favouriting and boosting posts, and the thread view.
 
 use crate::AppState;
+use crate::client_addr::ClientIp;
 use crate::error::{WebError, WebResult};
 use crate::extract::{WebForm, empty_as_none};
 use crate::pages::{NextForm, chrome_for, chrome_maybe, form_error};
@@ -34,10 +35,12 @@ pub struct PostForm {
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientIp(ip): ClientIp,
     WebForm(form): WebForm<PostForm>,
 ) -> WebResult<Response> {
-    let limit = state.config.rate_limits.posts;
-    ratelimit::check(&state, "posts", limit, user.account().id.0).await?;
+    let limits = &state.config.rate_limits;
+    let account = (limits.posts, user.account().id.0);
+    ratelimit::check_action(&state, "posts", account, (limits.posts_per_address, ip)).await?;
     let visibility = match form.visibility.as_str() {
         "" => Ok(Visibility::Public),
         v => v

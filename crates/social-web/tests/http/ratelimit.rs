@@ -352,3 +352,95 @@ async fn reports_are_limited_per_account_across_web_and_api() {
         assert_eq!(open_reports().await, 3);
     }
 }
+
+/// A web client signed in as a new account `name`, its requests from `addr`.
+async fn web_user_from(app: &TestApp, name: &str, addr: &str) -> Client {
+    app.account(name, social_core::Role::User).await;
+    let mut client = client_from(app, addr);
+    client
+        .login(name, &password_of(name))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    client.name = name.to_owned();
+    client
+}
+
+/// Posts, follows and reports are also counted per client address, all accounts behind it
+/// together (a farm of fresh accounts on one address), on the web and the API (whose requests
+/// here come from the proxy itself, 127.0.0.1); accounts elsewhere are not affected.
+#[tokio::test]
+async fn actions_are_limited_per_client_address_across_accounts() {
+    for backend in backends() {
+        eprintln!("--- backend {backend:?}");
+        let limits = RateLimits {
+            posts_per_address: Some(Rule::new(2, 3600)),
+            follows_per_address: Some(Rule::new(2, 3600)),
+            reports_per_address: Some(Rule::new(2, 3600)),
+            ..RateLimits::off()
+        };
+        let app = app_with(&backend, limits).await;
+        let (farm, elsewhere) = (unique_addr(), unique_addr());
+        let a = web_user_from(&app, "a", &farm).await;
+        let b = web_user_from(&app, "b", &farm).await;
+        let c = web_user_from(&app, "c", &farm).await;
+        let d = web_user_from(&app, "d", &elsewhere).await;
+        for name in ["t1", "t2", "t3", "t4"] {
+            app.account(name, social_core::Role::User).await;
+        }
+        // Posts: two accounts use the address's two, the third is refused; elsewhere is fine.
+        a.new_post("one", "public").await;
+        b.new_post("two", "public").await;
+        let refused = c
+            .post("/posts", &[("text", "three"), ("visibility", "public")])
+            .await;
+        refused.assert_status(StatusCode::TOO_MANY_REQUESTS);
+        retry_after(&refused.headers, 3600);
+        d.new_post("four", "public").await;
+        // Follows, likewise.
+        for (client, target) in [(&a, "t1"), (&b, "t2")] {
+            client
+                .post(&format!("/@{target}/follow"), &[("next", "")])
+                .await
+                .assert_status(StatusCode::SEE_OTHER);
+        }
+        c.post("/@t3/follow", &[("next", "")])
+            .await
+            .assert_status(StatusCode::TOO_MANY_REQUESTS);
+        d.post("/@t3/follow", &[("next", "")])
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        let c_now = app
+            .store
+            .get_account_by_username("c")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c_now.following_count, 0, "the refused follow was not made");
+        // Reports, on the web form.
+        let form = [("account", "t4"), ("category", "spam"), ("comment", "ads")];
+        a.post("/reports", &form)
+            .await
+            .assert_status(StatusCode::OK);
+        b.post("/reports", &form)
+            .await
+            .assert_status(StatusCode::OK);
+        c.post("/reports", &form)
+            .await
+            .assert_status(StatusCode::TOO_MANY_REQUESTS);
+        d.post("/reports", &form)
+            .await
+            .assert_status(StatusCode::OK);
+        // The API: two token holders on one address (127.0.0.1) share its post allowance.
+        let e = api::user(&app, "e", ALL).await;
+        let f = api::user(&app, "f", ALL).await;
+        e.post("/api/v1/statuses", json!({ "status": "e1" }))
+            .await
+            .ok();
+        f.post("/api/v1/statuses", json!({ "status": "f1" }))
+            .await
+            .ok();
+        let api_refused = f.post("/api/v1/statuses", json!({ "status": "f2" })).await;
+        api_refused.error(StatusCode::TOO_MANY_REQUESTS);
+        retry_after(&api_refused.headers, 3600);
+    }
+}

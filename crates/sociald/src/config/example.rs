@@ -217,6 +217,22 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
     ),
     (
         "rate_limits",
+        "posts_per_address",
+        "New posts per client address, all accounts behind it together (see\n\
+         server.trusted_proxies); keep it well above posts: people behind one NAT share it.",
+    ),
+    (
+        "rate_limits",
+        "follows_per_address",
+        "Follows per client address, all accounts behind it together.",
+    ),
+    (
+        "rate_limits",
+        "reports_per_address",
+        "Reports per client address, all accounts behind it together.",
+    ),
+    (
+        "rate_limits",
         "signups",
         "Sign-up attempts per client address (invalid ones count too).",
     ),

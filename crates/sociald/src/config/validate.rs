@@ -195,6 +195,15 @@ fn check_rate_limits(
         follows: one("rate_limits.follows", &limits.follows)?,
         media: one("rate_limits.media", &limits.media)?,
         reports: one("rate_limits.reports", &limits.reports)?,
+        posts_per_address: one("rate_limits.posts_per_address", &limits.posts_per_address)?,
+        follows_per_address: one(
+            "rate_limits.follows_per_address",
+            &limits.follows_per_address,
+        )?,
+        reports_per_address: one(
+            "rate_limits.reports_per_address",
+            &limits.reports_per_address,
+        )?,
         signups: one("rate_limits.signups", &limits.signups)?,
         logins: one("rate_limits.logins", &limits.logins)?,
         logins_per_account: one("rate_limits.logins_per_account", &limits.logins_per_account)?,
