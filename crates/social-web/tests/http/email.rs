@@ -73,6 +73,16 @@ async fn signup_and_link(m: &mut MailApp, username: &str, email: &str) -> String
     mail.link(&format!("{}/confirm/", m.app.base))
 }
 
+/// Signs `username` up with `email` and confirms it; returns the anonymous client used.
+async fn confirmed(m: &mut MailApp, username: &str, email: &str) -> Client {
+    let link = signup_and_link(m, username, email).await;
+    let anon = m.app.client();
+    anon.get(&path_of(&m.app, &link))
+        .await
+        .assert_status(StatusCode::OK);
+    anon
+}
+
 fn path_of(app: &TestApp, link: &str) -> String {
     link.strip_prefix(&app.base)
         .expect("link to this server")
@@ -227,11 +237,7 @@ async fn email_password_reset() {
     for backend in backends() {
         eprintln!("--- backend {backend:?}");
         let mut m = mail_app(&backend, 0, WebConfig::default()).await;
-        let link = signup_and_link(&mut m, "erin", "erin@example.org").await;
-        let anon = m.app.client();
-        anon.get(&path_of(&m.app, &link))
-            .await
-            .assert_status(StatusCode::OK);
+        let anon = confirmed(&mut m, "erin", "erin@example.org").await;
         let erin = m.app.login("erin").await;
         erin.get("/home").await.assert_status(StatusCode::OK);
 
@@ -567,11 +573,7 @@ async fn email_moderation_notice() {
     for backend in backends() {
         eprintln!("--- backend {backend:?}");
         let mut m = mail_app(&backend, 0, WebConfig::default()).await;
-        let link = signup_and_link(&mut m, "erin", "erin@example.org").await;
-        let anon = m.app.client();
-        anon.get(&path_of(&m.app, &link))
-            .await
-            .assert_status(StatusCode::OK);
+        confirmed(&mut m, "erin", "erin@example.org").await;
         let bob = m.app.user("bob").await;
         m.app.account("mod", Role::Moderator).await;
         let moderator = m.app.login("mod").await;
