@@ -90,6 +90,14 @@ async fn suspension_appeal_from_a_restricted_session() {
             .assert_contains("Your account is suspended by the moderators")
             .assert_contains("Send appeal")
             .assert_lacks("href=\"/home\"");
+        // The stylesheet that page loads is served to it.
+        let at = page
+            .body
+            .find("href=\"/static/")
+            .expect("a stylesheet link")
+            + 6;
+        let css = &page.body[at..at + page.body[at..].find('"').unwrap()];
+        sam.get(css).await.assert_status(StatusCode::OK);
         // Every other page sends it back there; every other action is refused, unwritten.
         for path in [
             "/",
