@@ -267,14 +267,7 @@ async fn suspension_rejected_appeal_keeps_the_restriction() {
 
 #[tokio::test]
 async fn suspension_login_keeps_the_second_factor_and_the_failed_login_line() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .without_time()
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install();
     each_backend!(|app: TestApp| async move {
         let carol = app.user("carol").await;
         let (secret, _, step) = enrol(&carol).await;
