@@ -69,6 +69,21 @@ pub struct Session {
     pub access: social_core::WebAccess,
 }
 
+/// One post to create in a group commit (`Store::create_post`, `create_post_idempotent`).
+pub(crate) struct PostJob {
+    pub(crate) insert: PostInsert,
+    /// For an API request with an `Idempotency-Key`.
+    pub(crate) key: Option<IdempotencyKey>,
+    /// Creation time (ms).
+    pub(crate) now: i64,
+}
+
+/// An `Idempotency-Key` as stored: its hash, and the oldest record that still answers.
+pub(crate) struct IdempotencyKey {
+    pub(crate) hash: String,
+    pub(crate) fresh_since: i64,
+}
+
 /// A new post (or reply). Mentions and hashtags are extracted by the store from the text.
 #[derive(Clone, Debug)]
 pub struct PostInsert {

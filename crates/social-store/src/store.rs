@@ -49,6 +49,8 @@ struct Inner {
     filters: rules::FilterCache,
     /// The sign-up proof-of-work key, read from `settings` once (`signup_pow_secret`).
     pow_secret: std::sync::OnceLock<Arc<[u8]>>,
+    /// New posts waiting for, or being written in, a group commit.
+    posts: posting::PostBatcher,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -81,6 +83,7 @@ impl Store {
                 ids: IdGen::default(),
                 filters: rules::FilterCache::default(),
                 pow_secret: std::sync::OnceLock::new(),
+                posts: posting::PostBatcher::default(),
             }),
             cache: Cache::in_process(100_000),
         };
@@ -423,8 +426,15 @@ impl Store {
 
     /// Writes the post, its mentions and tags, fans it out to home timelines and notifies
     /// mentioned / replied-to accounts, in one transaction.
+    /// Concurrent calls share one transaction (see `store/posting.rs`); each post still
+    /// succeeds or fails on its own.
     pub async fn create_post(&self, insert: PostInsert) -> StoreResult<Post> {
-        dispatch!(self, posts::create_post(&insert, now_ms()))
+        let job = PostJob {
+            insert,
+            key: None,
+            now: now_ms(),
+        };
+        Ok(self.create_post_batched(job).await?.0)
     }
     pub async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>> {
         dispatch!(self, posts::get_post(id.0))
@@ -469,11 +479,15 @@ impl Store {
         key: &str,
     ) -> StoreResult<KeyedPost> {
         let now = now_ms();
-        let hash = secrets::token_hash(key);
-        let (post, created) = dispatch!(
-            self,
-            api_write::create_post_keyed(&insert, &hash, now, now - IDEMPOTENCY_KEY_TTL_MS)
-        )?;
+        let job = PostJob {
+            insert,
+            key: Some(IdempotencyKey {
+                hash: secrets::token_hash(key),
+                fresh_since: now - IDEMPOTENCY_KEY_TTL_MS,
+            }),
+            now,
+        };
+        let (post, created) = self.create_post_batched(job).await?;
         Ok(KeyedPost { post, created })
     }
 
@@ -797,5 +811,6 @@ impl Store {
 mod email;
 mod moderation;
 mod oauth;
+mod posting;
 mod rules;
 mod security;

@@ -51,6 +51,7 @@ contract_tests!(
     posts::boosts_idempotent_and_visibility,
     posts::deletion_cascades,
     posts::blocked_cannot_interact,
+    posts::concurrent_posts_succeed_or_fail_alone,
     timelines::visibility_matrix,
     timelines::threads,
     timelines::reply_fan_out_like_mastodon,

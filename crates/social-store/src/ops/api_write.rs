@@ -4,7 +4,9 @@
 use super::common::{Ctx, Tx, post_cols, post_from_row, visible_post, visible_sql};
 use super::hydrate::hydrate;
 use crate::error::{StoreError, StoreResult};
-use crate::model::{Marker, NotificationFilter, NotificationView, Page, PostInsert, PostView};
+use crate::model::{
+    IdempotencyKey, Marker, NotificationFilter, NotificationView, Page, PostInsert, PostView,
+};
 use social_core::Post;
 use sqlx::Row;
 
@@ -158,21 +160,27 @@ async fn keyed_post(
     Ok(row.as_ref().map(post_from_row).transpose()?)
 }
 
-/// Creates the post unless this account already created one with `key` since `fresh_since`;
-/// returns the post and whether it is new. The key row is written first, in the post's
-/// transaction: a concurrent request with the same key waits on the primary key (PostgreSQL)
-/// or the write lock (SQLite) and then finds the winner's post.
-pub(crate) async fn create_post_keyed(
+/// What `claim_key` found: the post an earlier request with the key created, or the key is
+/// now this request's, for the post id given.
+pub(crate) enum Claim {
+    Existing(Post),
+    Claimed(i64),
+}
+
+/// Claims `Idempotency-Key` `key.hash` for the post about to be created in `tx`, unless this
+/// account already created one with it since `key.fresh_since`. The key row is written first,
+/// in the post's transaction: a concurrent request with the same key waits on the primary key
+/// (PostgreSQL) or the write lock (SQLite) and then finds the winner's post.
+pub(crate) async fn claim_key(
     ctx: &Ctx<'_>,
+    tx: &mut Tx,
     ins: &PostInsert,
-    key: &str,
+    key: &IdempotencyKey,
     now: i64,
-    fresh_since: i64,
-) -> StoreResult<(Post, bool)> {
+) -> StoreResult<Claim> {
     let author = ins.author_id.0;
-    let mut tx = ctx.begin().await?;
-    if let Some(post) = keyed_post(&mut tx, author, key, fresh_since).await? {
-        return Ok((post, false));
+    if let Some(post) = keyed_post(tx, author, &key.hash, key.fresh_since).await? {
+        return Ok(Claim::Existing(post));
     }
     // Expired records of this account, and this key's record if its post was deleted (never
     // a live one: a concurrent winner's committed row must survive).
@@ -181,9 +189,9 @@ pub(crate) async fn create_post_keyed(
          OR (key = $3 AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = post_id)))",
     )
     .bind(author)
-    .bind(fresh_since)
-    .bind(key)
-    .execute(&mut *tx)
+    .bind(key.fresh_since)
+    .bind(&key.hash)
+    .execute(&mut **tx)
     .await?;
     let id = ctx.next_id();
     let claimed = sqlx::query(
@@ -191,27 +199,22 @@ pub(crate) async fn create_post_keyed(
          VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, key) DO NOTHING",
     )
     .bind(author)
-    .bind(key)
+    .bind(&key.hash)
     .bind(id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    if claimed.rows_affected() == 0 {
-        // Another transaction committed this key while we waited (READ COMMITTED: this
-        // statement sees it).
-        let post = keyed_post(&mut tx, author, key, fresh_since).await?;
-        tx.rollback().await?;
-        return match post {
-            Some(p) => Ok((p, false)),
-            None => Err(StoreError::Conflict {
-                what: "idempotency_key",
-            }),
-        };
+    if claimed.rows_affected() > 0 {
+        return Ok(Claim::Claimed(id));
     }
-    let post = super::posts::create_post_in(ctx, &mut tx, ins, id, now).await?;
-    super::spam::record(&mut tx, ins, now).await?;
-    tx.commit().await?;
-    Ok((post, true))
+    // Another transaction committed this key while we waited (READ COMMITTED: this statement
+    // sees it).
+    match keyed_post(tx, author, &key.hash, key.fresh_since).await? {
+        Some(p) => Ok(Claim::Existing(p)),
+        None => Err(StoreError::Conflict {
+            what: "idempotency_key",
+        }),
+    }
 }
 
 // ---- markers -----------------------------------------------------------------------------

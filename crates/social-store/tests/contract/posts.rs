@@ -1,7 +1,7 @@
 //! Posts: mentions, tags, replies, direct posts, favourites, boosts, deletion, transactions.
 
 use crate::fixtures::{self, post_by};
-use social_core::{NotificationKind, Visibility::*};
+use social_core::{NotificationKind, PostId, Visibility::*};
 use social_store::{Page, Store, StoreError};
 
 pub async fn mentions_tags_and_reply_counts(store: &Store) {
@@ -44,7 +44,7 @@ pub async fn mentions_tags_and_reply_counts(store: &Store) {
         1
     );
     // Replying to a missing post fails and writes nothing.
-    let missing = social_core::PostId(reply.id.0 + 1_000_000);
+    let missing = PostId(reply.id.0 + 1_000_000);
     let err = store
         .create_post(post_by(&bob).reply_to(missing).insert())
         .await
@@ -353,4 +353,81 @@ pub async fn blocked_cannot_interact(store: &Store) {
     );
     store.unblock(alice.id, bob.id).await.unwrap();
     store.favourite(bob.id, p.id).await.unwrap();
+}
+
+/// Posts created at the same moment share a transaction on SQLite (group commit); each must
+/// still succeed or fail on its own: the good ones are written and fanned out, the bad ones
+/// answer their own error and leave nothing behind, and one idempotency key still makes one
+/// post.
+pub async fn concurrent_posts_succeed_or_fail_alone(store: &Store) {
+    let alice = fixtures::alice(store).await;
+    let bob = fixtures::bob(store).await;
+    store.follow(bob.id, alice.id).await.unwrap();
+    let missing = PostId(i64::MAX - 7);
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let store = store.clone();
+        let author = alice.clone();
+        tasks.push(tokio::spawn(async move {
+            match i % 5 {
+                // A reply to a post that does not exist.
+                1 => store
+                    .create_post(post_by(&author).text("lost").reply_to(missing).insert())
+                    .await
+                    .map(|_| (i, true)),
+                // A direct post that mentions nobody.
+                2 => store
+                    .create_post(
+                        post_by(&author)
+                            .text("to nobody")
+                            .visibility(Direct)
+                            .insert(),
+                    )
+                    .await
+                    .map(|_| (i, true)),
+                // Six requests with one key.
+                3 => store
+                    .create_post_idempotent(post_by(&author).text("keyed").insert(), "same")
+                    .await
+                    .map(|k| (i, k.created)),
+                _ => store
+                    .create_post(post_by(&author).text(&format!("good {i}")).insert())
+                    .await
+                    .map(|_| (i, true)),
+            }
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok((i, new)) => {
+                assert!(
+                    i % 5 == 0 || i % 5 == 3 || i % 5 == 4,
+                    "post {i} should fail"
+                );
+                created += usize::from(new);
+            }
+            Err(StoreError::NotFound) | Err(StoreError::Invalid(_)) => {}
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    // 6 × "good" (i % 5 == 0), 6 × "good" (i % 5 == 4), one keyed post.
+    assert_eq!(created, 13);
+    let a = store.get_account_by_id(alice.id).await.unwrap().unwrap();
+    assert_eq!(a.posts_count, 13);
+    let home = store.home_timeline(bob.id, Page::first(40)).await.unwrap();
+    let mut texts: Vec<&str> = home.iter().map(|v| v.post.text.as_str()).collect();
+    texts.sort_unstable();
+    let mut want: Vec<String> = (0..30)
+        .filter(|i| i % 5 == 0 || i % 5 == 4)
+        .map(|i| format!("good {i}"))
+        .collect();
+    want.push("keyed".into());
+    want.sort_unstable();
+    assert_eq!(texts, want);
+    let own = store
+        .account_timeline(Some(alice.id), alice.id, Page::first(40))
+        .await
+        .unwrap();
+    assert_eq!(own.len(), 13, "nothing of the failed posts was written");
 }
