@@ -76,11 +76,16 @@ async fn delete_follow(tx: &mut Tx, a: i64, t: i64) -> StoreResult<()> {
             .bind(t)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
-            .bind(a)
-            .bind(t)
-            .execute(&mut **tx)
-            .await?;
+        // Through the author's posts (index posts_author) and the feed's primary key: the
+        // feed has no (account, author) index (migration 0017).
+        sqlx::query(
+            "DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2 \
+             AND post_id IN (SELECT p.id FROM posts p WHERE p.author_id = $2)",
+        )
+        .bind(a)
+        .bind(t)
+        .execute(&mut **tx)
+        .await?;
     }
     sqlx::query("DELETE FROM follow_requests WHERE account_id = $1 AND target_id = $2")
         .bind(a)

@@ -75,30 +75,50 @@ pub(crate) async fn create_posts(
         Ok(tx) => tx,
         Err(e) => return failed_all(&e),
     };
+    // Each job after a savepoint of its own; a failed job rolls back to it. Savepoints are not
+    // released (the commit ends them all): one statement less per post.
     let savepoints = jobs.len() > 1;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
-        if savepoints && let Err(e) = savepoint(&mut tx, "SAVEPOINT post_job").await {
+        if savepoints && let Err(e) = execute(&mut tx, "SAVEPOINT post_job").await {
             return failed_all(&e);
         }
         let answer = create_one(ctx, &mut tx, job).await;
-        let end = match (&answer, savepoints) {
-            (_, false) => Ok(()),
-            (Ok(_), true) => savepoint(&mut tx, "RELEASE SAVEPOINT post_job").await,
-            (Err(_), true) => match savepoint(&mut tx, "ROLLBACK TO SAVEPOINT post_job").await {
-                Ok(()) => savepoint(&mut tx, "RELEASE SAVEPOINT post_job").await,
-                Err(e) => Err(e),
-            },
-        };
-        if let Err(e) = end {
+        if answer.is_err()
+            && savepoints
+            && let Err(e) = execute(&mut tx, "ROLLBACK TO SAVEPOINT post_job").await
+        {
             return failed_all(&e);
         }
         out.push(answer);
     }
-    if out.iter().all(Result::is_err) {
+    let created: Vec<&PostJob> = jobs
+        .iter()
+        .zip(&out)
+        .filter(|(_, answer)| matches!(answer, Ok((_, true))))
+        .map(|(job, _)| job)
+        .collect();
+    if created.is_empty() {
         // Nothing to keep (for a single job, its partial writes are undone here).
         let _ = tx.rollback().await;
         return out;
+    }
+    // Per batch rather than per post: the fingerprints in one statement, each author's count
+    // once. Last, because on PostgreSQL the count locks the author's row until the commit:
+    // concurrent posts of one account queue there, and coming last only the commit waits
+    // behind it (when it came before the fan-out, posting at 16 connections as one account
+    // spent most of its time waiting on this lock).
+    let inserts: Vec<(&PostInsert, i64)> = created.iter().map(|j| (&j.insert, j.now)).collect();
+    if let Err(e) = super::spam::record_many(&mut tx, &inserts).await {
+        return failed_all(&e);
+    }
+    let mut authors: Vec<i64> = created.iter().map(|j| j.insert.author_id.0).collect();
+    authors.sort_unstable();
+    for run in authors.chunk_by(|a, b| a == b) {
+        let n = i64::try_from(run.len()).unwrap_or(i64::MAX);
+        if let Err(e) = count_posts(&mut tx, run[0], n).await {
+            return failed_all(&e);
+        }
     }
     match tx.commit().await {
         Ok(()) => out,
@@ -106,12 +126,23 @@ pub(crate) async fn create_posts(
     }
 }
 
-async fn savepoint(tx: &mut Tx, sql: &str) -> StoreResult<()> {
+async fn execute(tx: &mut Tx, sql: &str) -> StoreResult<()> {
     sqlx::query(sql).execute(&mut **tx).await?;
     Ok(())
 }
 
-/// One job of `create_posts`, inside the batch's transaction.
+/// Adds `n` new posts to the author's count.
+async fn count_posts(tx: &mut Tx, author: i64, n: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET posts_count = posts_count + $2 WHERE id = $1")
+        .bind(author)
+        .bind(n)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One job of `create_posts`, inside the batch's transaction (its fingerprint and the
+/// author's count are written for the batch afterwards).
 async fn create_one(ctx: &Ctx<'_>, tx: &mut Tx, job: &PostJob) -> StoreResult<(Post, bool)> {
     let id = match &job.key {
         Some(key) => match super::api_write::claim_key(ctx, tx, &job.insert, key, job.now).await? {
@@ -120,14 +151,27 @@ async fn create_one(ctx: &Ctx<'_>, tx: &mut Tx, job: &PostJob) -> StoreResult<(P
         },
         None => ctx.next_id(),
     };
-    let post = create_post_in(ctx, tx, &job.insert, id, job.now).await?;
-    super::spam::record(tx, &job.insert, job.now).await?;
+    let post = write_post(ctx, tx, &job.insert, id, job.now).await?;
     Ok((post, true))
 }
 
-/// `create_post` inside the caller's transaction, with the new post's id chosen by the caller
-/// (the API's idempotency record is written before the post, in the same transaction).
+/// `create_post_in` and the author's post count.
 pub(crate) async fn create_post_in(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    ins: &PostInsert,
+    id: i64,
+    now: i64,
+) -> StoreResult<Post> {
+    let post = write_post(ctx, tx, ins, id, now).await?;
+    count_posts(tx, ins.author_id.0, 1).await?;
+    Ok(post)
+}
+
+/// A new post inside the caller's transaction, with its id chosen by the caller (the API's
+/// idempotency record is written before the post, in the same transaction); everything but
+/// the author's post count.
+async fn write_post(
     ctx: &Ctx<'_>,
     tx: &mut Tx,
     ins: &PostInsert,
@@ -223,14 +267,6 @@ pub(crate) async fn create_post_in(
             notify(ctx, tx, m, NotificationKind::Mention, author, Some(id), now).await?;
         }
     }
-    // Last: on PostgreSQL this locks the author's row until the commit, so an account's
-    // concurrent posts queue here; coming last, only the commit waits behind it, not the
-    // fan-out (posting at 16 connections as one account spent most of its time waiting on
-    // this lock when it came before the fan-out).
-    sqlx::query("UPDATE accounts SET posts_count = posts_count + 1 WHERE id = $1")
-        .bind(author)
-        .execute(&mut **tx)
-        .await?;
     Ok(post)
 }
 
@@ -240,13 +276,10 @@ pub(crate) async fn create_post_in(
 async fn fan_out(tx: &mut Tx, post: &Post, reply_to_account: Option<i64>) -> StoreResult<()> {
     let (id, author) = (post.id.0, post.author_id.0);
     let reblog_of = post.reblog_of_id.map(|p| p.0);
-    sqlx::query("INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) VALUES ($1, $2, $1, $3) ON CONFLICT DO NOTHING")
-        .bind(author)
-        .bind(id)
-        .bind(reblog_of)
-        .execute(&mut **tx)
-        .await?;
-    if post.visibility != Visibility::Direct {
+    // The author's own feed, and (unless direct) the followers', in one statement.
+    let followers = if post.visibility == Visibility::Direct {
+        String::new()
+    } else {
         let reply_filter = match reply_to_account {
             Some(r) if r != author => format!(
                 " AND (f.account_id = {r} OR EXISTS (SELECT 1 FROM follows f2 \
@@ -254,17 +287,20 @@ async fn fan_out(tx: &mut Tx, post: &Post, reply_to_account: Option<i64>) -> Sto
             ),
             _ => String::new(),
         };
-        sqlx::query(&format!(
-            "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \
-             SELECT f.account_id, $1, $2, $3 FROM follows f WHERE f.target_id = $2{reply_filter} \
-             ON CONFLICT DO NOTHING"
-        ))
-        .bind(id)
-        .bind(author)
-        .bind(reblog_of)
-        .execute(&mut **tx)
-        .await?;
-    }
+        format!(
+            " UNION ALL SELECT f.account_id, $1, $2, $3 FROM follows f \
+             WHERE f.target_id = $2{reply_filter}"
+        )
+    };
+    sqlx::query(&format!(
+        "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \
+         SELECT $2, $1, $2, $3 WHERE TRUE{followers} ON CONFLICT DO NOTHING"
+    ))
+    .bind(id)
+    .bind(author)
+    .bind(reblog_of)
+    .execute(&mut **tx)
+    .await?;
     if post.visibility == Visibility::Direct {
         sqlx::query(
             "INSERT INTO home_feed (account_id, post_id, author_id, reblog_of_id) \

@@ -33,6 +33,33 @@ pub(crate) async fn record(tx: &mut Tx, ins: &PostInsert, now: i64) -> StoreResu
     Ok(())
 }
 
+/// `record` for several posts in one statement (`(post, time)` pairs).
+pub(crate) async fn record_many(tx: &mut Tx, posts: &[(&PostInsert, i64)]) -> StoreResult<()> {
+    let rows: Vec<(i64, i64, i64)> = posts
+        .iter()
+        .filter_map(|(ins, now)| {
+            social_core::fingerprint::comparable_fingerprint(&ins.text)
+                .map(|fp| (stored(fp), ins.author_id.0, *now))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values = (0..rows.len())
+        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO post_fingerprints (fingerprint, author_id, created_at) VALUES {values}"
+    );
+    let mut q = sqlx::query(&sql);
+    for (fp, author, now) in rows {
+        q = q.bind(fp).bind(author).bind(now);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Deletes fingerprints recorded before `before` (ms); returns how many.
 pub(crate) async fn prune(ctx: &Ctx<'_>, before: i64) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM post_fingerprints WHERE created_at < $1")

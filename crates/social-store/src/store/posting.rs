@@ -1,11 +1,10 @@
 //! Group commit of new posts on SQLite: concurrent `create_post` calls are written in one
 //! transaction (SQLite has one writer at a time anyway).
 //!
-//! Each caller queues its post, then waits for the writer lock. Whoever holds the lock takes
-//! every queued post (at most `MAX_BATCH`), writes them in one transaction (each in its own
-//! savepoint, see `ops::posts::create_posts`) and hands every caller its answer. A caller whose
-//! post was taken by an earlier holder finds the queue empty (or runs the next batch) and reads
-//! its answer. No task lives beyond the batches: the writing runs in a spawned task only so
+//! Each caller queues its post, then waits for its answer or the writer lock, whichever comes
+//! first. Whoever holds the lock takes every queued post (at most `MAX_BATCH`), writes them in
+//! one transaction (each in its own savepoint, see `ops::posts::create_posts`) and hands every
+//! caller its answer. No task lives beyond the batches: the writing runs in a spawned task only so
 //! that a request dropped mid-batch (a client hanging up) cannot abort the others' posts.
 
 use super::Store;
@@ -53,35 +52,47 @@ impl Store {
                 .unwrap_or_else(|| Err(StoreError::Internal("no answer for the post".into())));
         }
         let batcher = &self.inner.posts;
-        let (reply, answer) = oneshot::channel();
+        let (reply, mut answer) = oneshot::channel();
         batcher
             .queue
             .lock()
             .map_err(|_| StoreError::Internal("post queue poisoned".into()))?
             .push(Queued { job, reply });
-        let writer = Arc::clone(&batcher.writer).lock_owned().await;
-        let batch: Vec<Queued> = {
-            let mut queue = batcher
-                .queue
-                .lock()
-                .map_err(|_| StoreError::Internal("post queue poisoned".into()))?;
-            let n = queue.len().min(MAX_BATCH);
-            queue.drain(..n).collect()
-        };
-        if batch.is_empty() {
-            drop(writer);
-        } else {
-            let store = self.clone();
-            let running = tokio::spawn(async move {
-                store.write_batch(batch).await;
-                drop(writer);
-            });
-            // Our answer comes through the channel; a panic shows as a dropped sender.
-            let _ = running.await;
+        loop {
+            tokio::select! {
+                // A caller whose post went into someone else's batch takes its answer as soon
+                // as that batch commits, without queueing for the writer lock behind others
+                // (it did: posts waited for three batches instead of one).
+                biased;
+                got = &mut answer => {
+                    return got.map_err(|_| {
+                        StoreError::Internal("the post's batch ended without an answer".into())
+                    })?;
+                }
+                writer = Arc::clone(&batcher.writer).lock_owned() => {
+                    let batch: Vec<Queued> = {
+                        let mut queue = batcher
+                            .queue
+                            .lock()
+                            .map_err(|_| StoreError::Internal("post queue poisoned".into()))?;
+                        let n = queue.len().min(MAX_BATCH);
+                        queue.drain(..n).collect()
+                    };
+                    // Empty: our post was in the batch that just released the lock, and its
+                    // answer is waiting (taken on the next turn of the loop).
+                    if !batch.is_empty() {
+                        let store = self.clone();
+                        let running = tokio::spawn(async move {
+                            store.write_batch(batch).await;
+                            drop(writer);
+                        });
+                        // Our answer comes through the channel; a panic shows as a dropped
+                        // sender.
+                        let _ = running.await;
+                    }
+                }
+            }
         }
-        answer
-            .await
-            .map_err(|_| StoreError::Internal("the post's batch ended without an answer".into()))?
     }
 
     async fn write_batch(&self, batch: Vec<Queued>) {
