@@ -30,7 +30,7 @@ const MAX_IDLE: usize = 16;
 pub(crate) struct FastReader {
     path: PathBuf,
     idle: Mutex<Vec<Reader>>,
-    sql: Sql,
+    sql: Box<Sql>,
 }
 
 /// Unread counts remembered per connection, at most this many accounts.
@@ -52,6 +52,8 @@ struct Sql {
     /// The home timeline for each cursor combination: none, max_id, min_id, both.
     home: [String; 4],
     unread: String,
+    /// One post (`timelines::post_view_sql`).
+    post: String,
 }
 
 impl Sql {
@@ -80,6 +82,7 @@ impl Sql {
                 home(Some(0), Some(0)),
             ],
             unread: notifications::count_unread_sql(),
+            post: timelines::post_view_sql(),
         }
     }
 }
@@ -198,12 +201,34 @@ fn rich_row(r: &Row<'_>, with_media: &mut Vec<i64>) -> rusqlite::Result<Option<P
     ))
 }
 
+/// The views of `rich_sql` rows, newest first, with their media attached.
+fn rich_views(conn: &Connection, mut rows: rusqlite::Rows<'_>) -> rusqlite::Result<Vec<PostView>> {
+    let mut out = Vec::new();
+    let mut with_media = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.extend(rich_row(r, &mut with_media)?);
+    }
+    drop(rows);
+    assemble::sort_newest_first(&mut out);
+    if !with_media.is_empty() {
+        with_media.sort_unstable();
+        with_media.dedup();
+        let sql = assemble::media_sql(&placeholders(with_media.len()));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let media = stmt
+            .query_map(rusqlite::params_from_iter(&with_media), media_from)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        assemble::attach_media(&mut out, media);
+    }
+    Ok(out)
+}
+
 impl FastReader {
     pub(crate) fn new(path: PathBuf) -> Self {
         Self {
             path,
             idle: Mutex::new(Vec::new()),
-            sql: Sql::new(),
+            sql: Box::new(Sql::new()),
         }
     }
 
@@ -272,26 +297,22 @@ impl FastReader {
                 (None, Some(min)) => params.push(("$2", min)),
                 (None, None) => {}
             }
-            let mut rows = stmt.query(&params[..])?;
-            let mut out = Vec::new();
-            let mut with_media = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.extend(rich_row(r, &mut with_media)?);
-            }
-            drop(rows);
-            assemble::sort_newest_first(&mut out);
-            if !with_media.is_empty() {
-                with_media.sort_unstable();
-                with_media.dedup();
-                let sql = assemble::media_sql(&placeholders(with_media.len()));
-                let mut stmt = reader.conn.prepare_cached(&sql)?;
-                let media = stmt
-                    .query_map(rusqlite::params_from_iter(&with_media), media_from)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                assemble::attach_media(&mut out, media);
-            }
-            Ok(out)
+            let rows = stmt.query(&params[..])?;
+            rich_views(&reader.conn, rows)
         })
+    }
+
+    /// One post as `viewer` sees it (`ops::timelines::post_view`); NotFound when it does not
+    /// exist or is not visible.
+    pub(crate) fn post_view(&self, viewer: i64, id: i64) -> StoreResult<PostView> {
+        self.with(|reader| {
+            let mut stmt = reader.conn.prepare_cached(&self.sql.post)?;
+            let params: [(&str, &dyn rusqlite::ToSql); 2] = [("$1", &viewer), ("$2", &id)];
+            let rows = stmt.query(&params[..])?;
+            rich_views(&reader.conn, rows)
+        })?
+        .pop()
+        .ok_or(StoreError::NotFound)
     }
 
     /// Unread notifications, as `ops::sqlite::notifications::count_unread` answers it;

@@ -445,6 +445,9 @@ impl Store {
         viewer: Option<AccountId>,
         id: PostId,
     ) -> StoreResult<PostView> {
+        if let Backend::Sqlite { fast, .. } = &self.inner.backend {
+            return fast.post_view(viewer.map_or(0, |v| v.0), id.0);
+        }
         dispatch!(self, timelines::post_view(viewer.map_or(0, |v| v.0), id.0))
     }
     /// Only the author (or staff) may delete; removes its boosts, timeline entries and
