@@ -51,6 +51,8 @@ struct Inner {
     pow_secret: std::sync::OnceLock<Arc<[u8]>>,
     /// New posts waiting for, or being written in, a group commit.
     posts: posting::PostBatcher,
+    /// Stops the SQLite background checkpointer when the store is dropped.
+    _checkpointer: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -77,6 +79,16 @@ impl Store {
     pub async fn open(options: StoreOptions) -> StoreResult<Store> {
         let backend =
             crate::backend::connect(&options.database_url, options.max_connections).await?;
+        let checkpointer = match &backend {
+            // On a read connection: a passive checkpoint needs no write lock, and the single
+            // write connection stays free for writes.
+            Backend::Sqlite { read, .. } => {
+                let (stop, stopped) = tokio::sync::oneshot::channel();
+                crate::backend::spawn_checkpointer(read.clone(), stopped);
+                Some(stop)
+            }
+            Backend::Postgres(_) => None,
+        };
         let mut store = Store {
             inner: Arc::new(Inner {
                 backend,
@@ -84,6 +96,7 @@ impl Store {
                 filters: rules::FilterCache::default(),
                 pow_secret: std::sync::OnceLock::new(),
                 posts: posting::PostBatcher::default(),
+                _checkpointer: checkpointer,
             }),
             cache: Cache::in_process(100_000),
         };
@@ -140,6 +153,10 @@ impl Store {
         &self.cache
     }
     /// Closes the pools (at shutdown).
+    #[cfg(test)]
+    pub(crate) fn inner_backend_for_tests(&self) -> &Backend {
+        &self.inner.backend
+    }
     pub async fn close(&self) {
         match &self.inner.backend {
             Backend::Sqlite { read, write, fast } => {
