@@ -19,7 +19,8 @@ pub(crate) enum Backend {
         /// The hot read path without sqlx (see `fast.rs`).
         fast: crate::fast::FastReader,
     },
-    Postgres(PgPool),
+    /// Reads and writes use separate pools (`pg_pool_sizes`).
+    Postgres { read: PgPool, write: PgPool },
 }
 
 /// Milliseconds since the Unix epoch.
@@ -73,19 +74,47 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<Back
         Some(path) => connect_sqlite(path, max_connections).await,
         None => {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(if max_connections == 0 {
-                    10
-                } else {
-                    max_connections
-                })
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let (reads, writes) = pg_pool_sizes(max_connections, cores);
+            let write = PgPoolOptions::new()
+                .max_connections(writes)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options.clone())
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&write).await?;
+            let read = PgPoolOptions::new()
+                .max_connections(reads)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            sqlx::migrate!("migrations/postgres").run(&pool).await?;
-            Ok(Backend::Postgres(pool))
+            Ok(Backend::Postgres { read, write })
         }
     }
+}
+
+/// sociald's PostgreSQL connections when `[database] max_connections` is 0.
+pub(crate) const PG_DEFAULT_CONNECTIONS: u32 = 10;
+
+/// How `max_connections` (0: `PG_DEFAULT_CONNECTIONS`) is split between the read and the
+/// write pool on PostgreSQL: reads get the CPU cores + 1, at most half of the total, and
+/// writes the rest; each pool has at least one.
+///
+/// Why two pools: a read runs on the CPU from start to end, so more reads at once than
+/// cores only make the database server switch between its processes (the home timeline on
+/// 2 cores: 3,633–3,796 req/s with 10 connections, 4,293–4,351 with 2–3). A write mostly
+/// waits for its commit to reach the disk, and writes waiting together are flushed together,
+/// so posting needs more of them at once (911–1,012 posts/s with 3 connections, 1,135–1,142
+/// with 10).
+pub(crate) fn pg_pool_sizes(max_connections: u32, cores: usize) -> (u32, u32) {
+    let total = if max_connections == 0 {
+        PG_DEFAULT_CONNECTIONS
+    } else {
+        max_connections
+    };
+    let cores = u32::try_from(cores).unwrap_or(u32::MAX);
+    let reads = cores.saturating_add(1).min(total / 2).max(1);
+    let writes = total.saturating_sub(reads).max(1);
+    (reads, writes)
 }
 
 /// WAL pages after which a committing writer checkpoints by itself (SQLite's default is
@@ -177,6 +206,19 @@ async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pg_pools_split_the_connections_between_reads_and_writes() {
+        // The default on 2 cores: 3 readers, 7 writers.
+        assert_eq!(pg_pool_sizes(0, 2), (3, 7));
+        // Reads never take more than half, however many cores.
+        assert_eq!(pg_pool_sizes(0, 16), (5, 5));
+        assert_eq!(pg_pool_sizes(40, 16), (17, 23));
+        // A tiny setting still gives each pool a connection.
+        assert_eq!(pg_pool_sizes(1, 2), (1, 1));
+        assert_eq!(pg_pool_sizes(2, 2), (1, 1));
+        assert_eq!(pg_pool_sizes(3, 1), (1, 2));
+    }
 
     /// The background checkpointer copies a commit into the database file well before the
     /// writer's own (64 MB) threshold: the new row shows up in the file read without its WAL

@@ -34,8 +34,8 @@ macro_rules! dispatch {
                 let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids };
                 ops::sqlite::$module::$f(&ctx, $($arg),*).await
             }
-            Backend::Postgres(pool) => {
-                let ctx = ops::pg::common::Ctx { read: pool, write: pool, ids: &$self.inner.ids };
+            Backend::Postgres { read, write } => {
+                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids };
                 ops::pg::$module::$f(&ctx, $($arg),*).await
             }
         }
@@ -87,7 +87,7 @@ impl Store {
                 crate::backend::spawn_checkpointer(read.clone(), stopped);
                 Some(stop)
             }
-            Backend::Postgres(_) => None,
+            Backend::Postgres { .. } => None,
         };
         let mut store = Store {
             inner: Arc::new(Inner {
@@ -134,7 +134,7 @@ impl Store {
     pub fn backend_name(&self) -> &'static str {
         match &self.inner.backend {
             Backend::Sqlite { .. } => "sqlite",
-            Backend::Postgres(_) => "postgres",
+            Backend::Postgres { .. } => "postgres",
         }
     }
     /// A trivial query, for `/readyz`.
@@ -143,8 +143,8 @@ impl Store {
             Backend::Sqlite { read, .. } => {
                 sqlx::query("SELECT 1").execute(read).await?;
             }
-            Backend::Postgres(pool) => {
-                sqlx::query("SELECT 1").execute(pool).await?;
+            Backend::Postgres { read, .. } => {
+                sqlx::query("SELECT 1").execute(read).await?;
             }
         }
         Ok(())
@@ -164,7 +164,10 @@ impl Store {
                 read.close().await;
                 write.close().await;
             }
-            Backend::Postgres(pool) => pool.close().await,
+            Backend::Postgres { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
         }
     }
 

@@ -93,10 +93,10 @@ impl Store {
                     SqliteExchanged::Refused(why, hashes) => (Err(why), hashes),
                 }
             }
-            Backend::Postgres(pool) => {
+            Backend::Postgres { read, write } => {
                 let ctx = ops::pg::common::Ctx {
-                    read: pool,
-                    write: pool,
+                    read,
+                    write,
                     ids: &self.inner.ids,
                 };
                 match ops::pg::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {

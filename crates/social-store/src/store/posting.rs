@@ -37,14 +37,14 @@ impl Store {
     /// Creates the post of `job` together with whatever other posts are being created at the
     /// same moment; returns it and whether it is new (`false`: an idempotency-key repeat).
     pub(super) async fn create_post_batched(&self, job: PostJob) -> Answer {
-        if let Backend::Postgres(pool) = &self.inner.backend {
+        if let Backend::Postgres { read, write } = &self.inner.backend {
             // PostgreSQL runs concurrent transactions side by side and flushes their commits
             // together itself; batching there measured no faster on the benchmark (869
             // against 875 posts/s, alternated), so each post keeps its own transaction.
             // (`write_batch` below would serve both backends.)
             let ctx = ops::pg::common::Ctx {
-                read: pool,
-                write: pool,
+                read,
+                write,
                 ids: &self.inner.ids,
             };
             let mut answers = ops::pg::posts::create_posts(&ctx, std::slice::from_ref(&job)).await;
@@ -109,10 +109,10 @@ impl Store {
                 };
                 ops::sqlite::posts::create_posts(&ctx, &jobs).await
             }
-            Backend::Postgres(pool) => {
+            Backend::Postgres { read, write } => {
                 let ctx = ops::pg::common::Ctx {
-                    read: pool,
-                    write: pool,
+                    read,
+                    write,
                     ids: &self.inner.ids,
                 };
                 ops::pg::posts::create_posts(&ctx, &jobs).await
