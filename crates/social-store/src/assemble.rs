@@ -207,34 +207,12 @@ pub(crate) fn rich_sql(
     account_cols: impl Fn(&str) -> String,
 ) -> String {
     // Tags, mentions and `has_media` live on the post row (migration 0011); for the original
-    // (`o`, NULL unless the row is a boost) they are NULL when there is none, and its viewer
-    // flags are guarded so that ordinary posts skip the lookups.
+    // (`o`, NULL unless the row is a boost) they are NULL when there is none.
     let extras = |p: &str| {
-        let guard = |e: String| {
-            if p == "p" {
-                e
-            } else {
-                format!("CASE WHEN {p}.id IS NULL THEN NULL ELSE {e} END")
-            }
-        };
-        [
-            format!("{p}.tags"),
-            format!("{p}.mentions"),
-            guard(format!(
-                "EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = $1 AND f.post_id = {p}.id)"
-            )),
-            // `reblog_of_id IS NOT NULL` is implied by the equality, but written out it lets
-            // PostgreSQL's hashed subplan read the viewer's boosts from the partial index
-            // `posts_one_boost` instead of every post the viewer ever wrote (measured: 104
-            // of the home statement's ~190 buffers for a viewer with 100 posts; the cost
-            // grew with the viewer's post count).
-            guard(format!(
-                "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 \
-                 AND r.reblog_of_id = {p}.id AND r.reblog_of_id IS NOT NULL)"
-            )),
-            format!("{p}.has_media"),
-        ]
-        .join(", ")
+        format!(
+            "{p}.tags, {p}.mentions, {}, {p}.has_media",
+            viewer_flags_sql(p)
+        )
     };
     format!(
         "SELECT {}, {}, {}, {}, {}, {} FROM ({ids_sql}) pg \
@@ -249,9 +227,37 @@ pub(crate) fn rich_sql(
     )
 }
 
+/// The viewer's (`$1`) favourite and boost flags of the post `p` (a table alias): two boolean
+/// columns. For any alias but `p` (the boosted original, NULL unless the row is a boost) they
+/// are guarded so that ordinary posts skip the lookups.
+pub(crate) fn viewer_flags_sql(p: &str) -> String {
+    let guard = |e: String| {
+        if p == "p" {
+            e
+        } else {
+            format!("CASE WHEN {p}.id IS NULL THEN NULL ELSE {e} END")
+        }
+    };
+    [
+        guard(format!(
+            "EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = $1 AND f.post_id = {p}.id)"
+        )),
+        // `reblog_of_id IS NOT NULL` is implied by the equality, but written out it lets
+        // PostgreSQL's hashed subplan read the viewer's boosts from the partial index
+        // `posts_one_boost` instead of every post the viewer ever wrote (measured: 104
+        // of the home statement's ~190 buffers for a viewer with 100 posts; the cost
+        // grew with the viewer's post count).
+        guard(format!(
+            "EXISTS (SELECT 1 FROM posts r WHERE r.author_id = $1 \
+             AND r.reblog_of_id = {p}.id AND r.reblog_of_id IS NOT NULL)"
+        )),
+    ]
+    .join(", ")
+}
+
 /// Where the parts of a `rich_sql` row start.
 /// How many columns `POST_COLS` and `ACCOUNT_COLS` name.
-const POST_N: usize = 13;
+pub(crate) const POST_N: usize = 13;
 const ACCOUNT_N: usize = 12;
 pub(crate) const RICH_AUTHOR: usize = POST_N;
 pub(crate) const RICH_ORIGINAL: usize = POST_N + ACCOUNT_N;

@@ -76,20 +76,37 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<Back
             let options = PgConnectOptions::from_str(url)?;
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let (reads, writes) = pg_pool_sizes(max_connections, cores);
-            let write = PgPoolOptions::new()
-                .max_connections(writes)
-                .acquire_timeout(Duration::from_secs(10))
+            let write = pg_pool_options(writes)
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&write).await?;
-            let read = PgPoolOptions::new()
-                .max_connections(reads)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await?;
+            let read = pg_pool_options(reads).connect_with(options).await?;
             Ok(Backend::Postgres { read, write })
         }
     }
+}
+
+/// A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
+const PG_PING_IDLE: Duration = Duration::from_secs(5);
+
+/// The options of either PostgreSQL pool. sqlx pings every connection before handing it out
+/// by default: a whole round trip to the server before each statement (3 sends per home
+/// page instead of 1; about 6% of the page's throughput). Only a connection that sat idle for
+/// `PG_PING_IDLE` is pinged here, which still finds those a server restart closed during a
+/// quiet spell (a busy connection that breaks fails its statement, like any query error).
+fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PG_PING_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// sociald's PostgreSQL connections when `[database] max_connections` is 0.

@@ -16,6 +16,7 @@ mod fast;
 pub mod model;
 pub mod moderation;
 mod ops;
+mod rows;
 pub mod rules;
 mod secrets;
 pub mod security;

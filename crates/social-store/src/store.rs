@@ -31,11 +31,11 @@ macro_rules! dispatch {
     ($self:ident, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.inner.backend {
             Backend::Sqlite { read, write, .. } => {
-                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids };
+                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows };
                 ops::sqlite::$module::$f(&ctx, $($arg),*).await
             }
             Backend::Postgres { read, write } => {
-                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids };
+                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows };
                 ops::pg::$module::$f(&ctx, $($arg),*).await
             }
         }
@@ -51,6 +51,8 @@ struct Inner {
     pow_secret: std::sync::OnceLock<Arc<[u8]>>,
     /// New posts waiting for, or being written in, a group commit.
     posts: posting::PostBatcher,
+    /// Post and account rows by version, for PostgreSQL's home timeline.
+    rows: crate::rows::RowCache,
     /// Stops the SQLite background checkpointer when the store is dropped.
     _checkpointer: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -96,6 +98,7 @@ impl Store {
                 filters: rules::FilterCache::default(),
                 pow_secret: std::sync::OnceLock::new(),
                 posts: posting::PostBatcher::default(),
+                rows: crate::rows::RowCache::default(),
                 _checkpointer: checkpointer,
             }),
             cache: Cache::in_process(100_000),

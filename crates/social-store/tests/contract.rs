@@ -56,6 +56,7 @@ contract_tests!(
     timelines::threads,
     timelines::reply_fan_out_like_mastodon,
     timelines::pagination,
+    timelines::home_shows_rows_changed_after_they_were_read,
     social::follow_counts_and_backfill,
     social::locked_account_requests,
     social::block_effects,

@@ -15,6 +15,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) read: &'a Pool<DB>,
     pub(crate) write: &'a Pool<DB>,
     pub(crate) ids: &'a IdGen,
+    /// Post and account rows by version (PostgreSQL's home timeline; `rows.rs`).
+    pub(crate) rows: &'a crate::rows::RowCache,
 }
 
 impl Ctx<'_> {

@@ -5,14 +5,15 @@ use super::IS_SQLITE;
 use super::common::{
     Ctx, DbRow, HIDDEN_CTE, Hide, account_at, account_cols, bind_page, boost_ok_sql,
     boost_ok_sql_with, limited_ok_sql, not_blocked_sql, not_blocked_sql_with, not_limited_sql,
-    not_muted_sql, not_muted_sql_with, not_suspended_sql, page_sql, post_at, post_cols,
-    post_from_row, visible_post, visible_sql,
+    not_muted_sql, not_muted_sql_with, not_suspended_sql, page_sql, placeholders, post_at,
+    post_cols, post_from_row, visible_post, visible_sql,
 };
 use super::hydrate::hydrate;
 use crate::assemble;
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Page, PostView, Thread};
-use social_core::Post;
+use crate::rows::PostRow;
+use social_core::{Account, Post};
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -136,6 +137,182 @@ fn rich_row(r: &DbRow, with_media: &mut Vec<i64>) -> Result<Option<PostView>, sq
     ))
 }
 
+/// PostgreSQL's home page statement (`lean_sql` over the home timeline's ids; `$1` viewer,
+/// cursors from `$2`), to be run after `HIDDEN_CTE`.
+fn home_lean_sql(page: &Page) -> String {
+    let (tail, _) = page_sql(HOME_CURSOR, page, 2);
+    let ids = format!(
+        "SELECT {HOME_CURSOR} AS id {}{tail}",
+        home_from_where(HOME_HIDE)
+    );
+    lean_sql(&ids)
+}
+
+/// Like `assemble::rich_sql`, but each row carries only the ids and row versions (`xmin`) of
+/// the post, its author, the boosted original and its author (NULL when not a boost), then
+/// the viewer's favourite and boost flags of the post and of the original: the rows
+/// themselves come from `rows::RowCache` when it holds them at that version (`lean_views`).
+/// PostgreSQL only. Column layout: `LEAN_*`.
+fn lean_sql(ids_sql: &str) -> String {
+    let version = |t: &str| format!("{t}.id, {t}.xmin::text::bigint");
+    format!(
+        "SELECT {}, {}, {}, {}, {}, {} FROM ({ids_sql}) pg \
+         JOIN posts p ON p.id = pg.id JOIN accounts a ON a.id = p.author_id \
+         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id",
+        version("p"),
+        version("a"),
+        version("o"),
+        version("oa"),
+        assemble::viewer_flags_sql("p"),
+        assemble::viewer_flags_sql("o"),
+    )
+}
+
+/// Where the parts of a `lean_sql` row start: post, author, original, original's author (id
+/// and version each), the post's flags, the original's flags.
+const LEAN_AUTHOR: usize = 2;
+const LEAN_ORIGINAL: usize = 4;
+const LEAN_ORIGINAL_AUTHOR: usize = 6;
+const LEAN_FLAGS: usize = 8;
+const LEAN_ORIGINAL_FLAGS: usize = 10;
+/// How many columns a `lean_sql` row has.
+const LEAN_COLUMNS: usize = 12;
+
+/// One `lean_sql` row.
+struct LeanRow {
+    post: (i64, i64),
+    author: (i64, i64),
+    /// The original and its author, when the row is a boost whose original is still there.
+    original: Option<((i64, i64), (i64, i64))>,
+    flags: (bool, bool),
+    original_flags: (bool, bool),
+}
+
+fn lean_row(r: &DbRow) -> Result<LeanRow, sqlx::Error> {
+    let pair = |at: usize| -> Result<Option<(i64, i64)>, sqlx::Error> {
+        Ok(r.try_get::<Option<i64>, _>(at)?
+            .zip(r.try_get::<Option<i64>, _>(at + 1)?))
+    };
+    let flags = |at: usize| -> Result<(bool, bool), sqlx::Error> {
+        Ok((
+            r.try_get::<Option<bool>, _>(at)?.unwrap_or(false),
+            r.try_get::<Option<bool>, _>(at + 1)?.unwrap_or(false),
+        ))
+    };
+    let missing = || sqlx::Error::Decode("a home row without its post or author".into());
+    Ok(LeanRow {
+        post: pair(0)?.ok_or_else(missing)?,
+        author: pair(LEAN_AUTHOR)?.ok_or_else(missing)?,
+        original: pair(LEAN_ORIGINAL)?.zip(pair(LEAN_ORIGINAL_AUTHOR)?),
+        flags: flags(LEAN_FLAGS)?,
+        original_flags: flags(LEAN_ORIGINAL_FLAGS)?,
+    })
+}
+
+/// The views of a page of `lean_sql` rows: the post and account rows come from the row
+/// cache when it holds them at the version the statement read, the others from the database
+/// (one query per table) and into the cache.
+async fn lean_views(ctx: &Ctx<'_>, rows: &[DbRow]) -> StoreResult<Vec<PostView>> {
+    let lean = rows.iter().map(lean_row).collect::<Result<Vec<_>, _>>()?;
+    let mut posts: HashMap<i64, Arc<PostRow>> = HashMap::with_capacity(lean.len() * 2);
+    let mut accounts: HashMap<i64, Arc<Account>> = HashMap::with_capacity(lean.len() * 2);
+    let mut want_posts = Vec::new();
+    let mut want_accounts = Vec::new();
+    for l in &lean {
+        let mut wanted = vec![(l.post, l.author)];
+        wanted.extend(l.original);
+        for ((post, post_version), (author, author_version)) in wanted {
+            match ctx.rows.post(post, post_version) {
+                Some(row) => {
+                    posts.insert(post, row);
+                }
+                None => want_posts.push(post),
+            }
+            match ctx.rows.account(author, author_version) {
+                Some(row) => {
+                    accounts.insert(author, row);
+                }
+                None => want_accounts.push(author),
+            }
+        }
+    }
+    if !want_posts.is_empty() {
+        want_posts.sort_unstable();
+        want_posts.dedup();
+        let sql = format!(
+            "SELECT p.xmin::text::bigint, {}, p.tags, p.mentions, p.has_media FROM posts p \
+             WHERE p.id IN ({})",
+            post_cols("p"),
+            placeholders(1, want_posts.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &want_posts {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(ctx.read).await? {
+            let at = 1 + assemble::POST_N;
+            let row = PostRow {
+                post: post_at(&r, 1)?,
+                tags: r.try_get(at)?,
+                mentions: r.try_get(at + 1)?,
+                has_media: r.try_get(at + 2)?,
+            };
+            let id = row.post.id.0;
+            posts.insert(id, ctx.rows.put_post(r.try_get(0)?, row));
+        }
+    }
+    if !want_accounts.is_empty() {
+        want_accounts.sort_unstable();
+        want_accounts.dedup();
+        let sql = format!(
+            "SELECT a.xmin::text::bigint, {} FROM accounts a WHERE a.id IN ({})",
+            account_cols("a"),
+            placeholders(1, want_accounts.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &want_accounts {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(ctx.read).await? {
+            let row = account_at(&r, 1)?;
+            let id = row.id.0;
+            accounts.insert(id, ctx.rows.put_account(r.try_get(0)?, row));
+        }
+    }
+    let extras = |row: &PostRow, (favourited, reblogged): (bool, bool)| assemble::RawExtras {
+        tags: row.tags.clone(),
+        mentions: row.mentions.clone(),
+        favourited,
+        reblogged,
+        has_media: row.has_media,
+    };
+    let mut out = Vec::with_capacity(lean.len());
+    let mut with_media = Vec::new();
+    for l in &lean {
+        // A row deleted between the two statements leaves its post out, as a vanished
+        // original leaves out its boost.
+        let (Some(post), Some(author)) = (posts.get(&l.post.0), accounts.get(&l.author.0)) else {
+            continue;
+        };
+        let original = l.original.and_then(|((o, _), (oa, _))| {
+            let (o, oa) = (posts.get(&o)?, accounts.get(&oa)?);
+            Some((
+                o.post.clone(),
+                Account::clone(oa),
+                extras(o, l.original_flags),
+            ))
+        });
+        out.extend(assemble::rich_view(
+            post.post.clone(),
+            Account::clone(author),
+            extras(post, l.flags),
+            original,
+            &mut with_media,
+        ));
+    }
+    finish_views(ctx, out, with_media).await
+}
+
 /// The home statement for `page`'s shape (which cursors, the limit), with or without the
 /// unread count: built once per shape and kept, since the SQL is about 5 KB and formatting it
 /// on every request cost about 5% of sociald's CPU per page (PostgreSQL; SQLite's hot path,
@@ -157,15 +334,19 @@ fn home_statement(page: &Page, with_unread: bool) -> Arc<str> {
     built
         .entry(key)
         .or_insert_with(|| {
+            let page_sql = if IS_SQLITE {
+                home_rich_sql_with(page, HOME_HIDE)
+            } else {
+                home_lean_sql(page)
+            };
             let sql = if with_unread {
                 format!(
-                    "{}SELECT r.*, ({}) AS unread FROM ({}) r",
+                    "{}SELECT r.*, ({}) AS unread FROM ({page_sql}) r",
                     home_prefix(),
                     super::notifications::count_unread_sql_with(HOME_HIDE),
-                    home_rich_sql_with(page, HOME_HIDE)
                 )
             } else {
-                format!("{}{}", home_prefix(), home_rich_sql_with(page, HOME_HIDE))
+                format!("{}{page_sql}", home_prefix())
             };
             Arc::from(sql)
         })
@@ -177,7 +358,11 @@ pub(crate) async fn home(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<
     let rows = bind_page(sqlx::query(&sql).bind(viewer), &page)
         .fetch_all(ctx.read)
         .await?;
-    rich_views(ctx, &rows).await
+    if IS_SQLITE {
+        rich_views(ctx, &rows).await
+    } else {
+        lean_views(ctx, &rows).await
+    }
 }
 
 /// The views of a page of `rich_sql` rows, newest first, with their media attached.
@@ -187,6 +372,15 @@ async fn rich_views(ctx: &Ctx<'_>, rows: &[DbRow]) -> StoreResult<Vec<PostView>>
     for r in rows {
         out.extend(rich_row(r, &mut with_media)?);
     }
+    finish_views(ctx, out, with_media).await
+}
+
+/// Orders the views of a page newest first and attaches the media of `with_media`.
+async fn finish_views(
+    ctx: &Ctx<'_>,
+    mut out: Vec<PostView>,
+    mut with_media: Vec<i64>,
+) -> StoreResult<Vec<PostView>> {
     assemble::sort_newest_first(&mut out);
     if !with_media.is_empty() {
         with_media.sort_unstable();
@@ -216,8 +410,13 @@ pub(crate) async fn home_with_unread(
             super::notifications::count_unread(ctx, viewer).await?,
         ));
     };
-    let unread: i64 = first.try_get(assemble::RICH_COLUMNS)?;
-    Ok((rich_views(ctx, &rows).await?, unread))
+    if IS_SQLITE {
+        let unread: i64 = first.try_get(assemble::RICH_COLUMNS)?;
+        Ok((rich_views(ctx, &rows).await?, unread))
+    } else {
+        let unread: i64 = first.try_get(LEAN_COLUMNS)?;
+        Ok((lean_views(ctx, &rows).await?, unread))
+    }
 }
 
 pub(crate) async fn local(ctx: &Ctx<'_>, viewer: i64, page: Page) -> StoreResult<Vec<PostView>> {

@@ -87,6 +87,7 @@ impl Store {
                     read,
                     write,
                     ids: &self.inner.ids,
+                    rows: &self.inner.rows,
                 };
                 match ops::sqlite::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
                     SqliteExchanged::Issued(row) => (Ok(row), Vec::new()),
@@ -98,6 +99,7 @@ impl Store {
                     read,
                     write,
                     ids: &self.inner.ids,
+                    rows: &self.inner.rows,
                 };
                 match ops::pg::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
                     PgExchanged::Issued(row) => (Ok(row), Vec::new()),

@@ -46,6 +46,7 @@ impl Store {
                 read,
                 write,
                 ids: &self.inner.ids,
+                rows: &self.inner.rows,
             };
             let mut answers = ops::pg::posts::create_posts(&ctx, std::slice::from_ref(&job)).await;
             return answers
@@ -106,6 +107,7 @@ impl Store {
                     read,
                     write,
                     ids: &self.inner.ids,
+                    rows: &self.inner.rows,
                 };
                 ops::sqlite::posts::create_posts(&ctx, &jobs).await
             }
@@ -114,6 +116,7 @@ impl Store {
                     read,
                     write,
                     ids: &self.inner.ids,
+                    rows: &self.inner.rows,
                 };
                 ops::pg::posts::create_posts(&ctx, &jobs).await
             }

@@ -274,3 +274,88 @@ pub async fn pagination(store: &Store) {
         assert_eq!(between, all[3..6].to_vec(), "{name}: max_id and min_id");
     }
 }
+
+/// The home timeline shows the rows as they are now, however often it was read before: a
+/// post favourited, an original favourited by the viewer, an author renamed, a boosted
+/// author's bio changed, a post deleted (PostgreSQL keeps the rows it read in memory, by
+/// version; SQLite reads them every time).
+pub async fn home_shows_rows_changed_after_they_were_read(store: &Store) {
+    let author = fixtures::alice(store).await;
+    let viewer = fixtures::bob(store).await;
+    let boosted = fixtures::carol(store).await;
+    let fan = fixtures::dave(store).await;
+    store.follow(viewer.id, author.id).await.unwrap();
+    let own = post_by(&author).text("first words").create(store).await;
+    let original = post_by(&boosted).text("worth sharing").create(store).await;
+    let boost = store.boost(author.id, original.id).await.unwrap();
+    let read = || async {
+        let (page, _) = store.home_page(viewer.id, Page::first(20)).await.unwrap();
+        let again = store
+            .home_timeline(viewer.id, Page::first(20))
+            .await
+            .unwrap();
+        assert_eq!(
+            page.iter().map(|v| v.post.id).collect::<Vec<_>>(),
+            again.iter().map(|v| v.post.id).collect::<Vec<_>>()
+        );
+        page
+    };
+    // Twice: the second read is the one a row cache would answer.
+    for _ in 0..2 {
+        let page = read().await;
+        assert_eq!(
+            page.iter().map(|v| v.post.id).collect::<Vec<_>>(),
+            vec![boost.id, own.id]
+        );
+        assert_eq!(page[1].post.favourites_count, 0);
+        assert_eq!(page[1].author.display_name, author.display_name);
+        let shared = page[0].reblog.as_deref().expect("the boost's original");
+        assert!(!shared.favourited);
+        assert_eq!(shared.post.favourites_count, 0);
+    }
+
+    store.favourite(fan.id, own.id).await.unwrap();
+    store.favourite(viewer.id, original.id).await.unwrap();
+    store
+        .update_profile(
+            author.id,
+            social_store::ProfileUpdate {
+                display_name: "Alice Renamed".into(),
+                bio: author.bio.clone(),
+                locked: false,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .update_profile(
+            boosted.id,
+            social_store::ProfileUpdate {
+                display_name: boosted.display_name.clone(),
+                bio: "a new bio".into(),
+                locked: false,
+            },
+        )
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let page = read().await;
+        assert_eq!(page[1].post.favourites_count, 1, "a stale post row");
+        assert_eq!(
+            page[1].author.display_name, "Alice Renamed",
+            "a stale author"
+        );
+        assert_eq!(page[0].author.display_name, "Alice Renamed");
+        let shared = page[0].reblog.as_deref().expect("the boost's original");
+        assert!(shared.favourited, "the viewer's favourite is not shown");
+        assert_eq!(shared.post.favourites_count, 1, "a stale original");
+        assert_eq!(shared.author.bio, "a new bio", "a stale original's author");
+    }
+
+    store.delete_post(&author, own.id).await.unwrap();
+    let page = read().await;
+    assert_eq!(
+        page.iter().map(|v| v.post.id).collect::<Vec<_>>(),
+        vec![boost.id]
+    );
+}
