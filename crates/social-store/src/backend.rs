@@ -19,8 +19,13 @@ pub(crate) enum Backend {
         /// The hot read path without sqlx (see `fast.rs`).
         fast: crate::fast::FastReader,
     },
-    /// Reads and writes use separate pools (`pg_pool_sizes`).
-    Postgres { read: PgPool, write: PgPool },
+    /// Reads and writes use separate pools, and the hottest reads connections of their own
+    /// (`pg_pool_sizes`).
+    Postgres {
+        read: PgPool,
+        write: PgPool,
+        hot: Box<crate::ops::pg::common::Hot>,
+    },
 }
 
 /// Milliseconds since the Unix epoch.
@@ -75,19 +80,21 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<Back
         None => {
             let options = PgConnectOptions::from_str(url)?;
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let (reads, writes) = pg_pool_sizes(max_connections, cores);
+            let (hot, reads, writes) = pg_pool_sizes(max_connections, cores);
             let write = pg_pool_options(writes)
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&write).await?;
-            let read = pg_pool_options(reads).connect_with(options).await?;
-            Ok(Backend::Postgres { read, write })
+            let read = pg_pool_options(reads).connect_with(options.clone()).await?;
+            let hot = Box::new(crate::ops::pg::common::Hot::new(options, hot));
+            Ok(Backend::Postgres { read, write, hot })
         }
     }
 }
 
-/// A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
-const PG_PING_IDLE: Duration = Duration::from_secs(5);
+/// A pooled PostgreSQL connection idle longer than this is pinged before it is handed out
+/// (HikariCP, the JVM's usual pool, skips the check for connections used in the last 0.5 s).
+const PG_PING_IDLE: Duration = Duration::from_secs(1);
 
 /// The options of either PostgreSQL pool. sqlx pings every connection before handing it out
 /// by default: a whole round trip to the server before each statement (3 sends per home
@@ -112,26 +119,27 @@ fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
 /// sociald's PostgreSQL connections when `[database] max_connections` is 0.
 pub(crate) const PG_DEFAULT_CONNECTIONS: u32 = 10;
 
-/// How `max_connections` (0: `PG_DEFAULT_CONNECTIONS`) is split between the read and the
-/// write pool on PostgreSQL: reads get the CPU cores + 1, at most half of the total, and
-/// writes the rest; each pool has at least one.
+/// How `max_connections` (0: `PG_DEFAULT_CONNECTIONS`) is split on PostgreSQL between the
+/// connections of the hottest reads (`Hot`: home timeline, single post), the read pool and the
+/// write pool: the first two get the CPU cores + 1 each (the hot ones at most a third of the
+/// total, the pool at most half of the rest), writes the rest; each at least one.
 ///
-/// Why two pools: a read runs on the CPU from start to end, so more reads at once than
-/// cores only make the database server switch between its processes (the home timeline on
-/// 2 cores: 3,633–3,796 req/s with 10 connections, 4,293–4,351 with 2–3). A write mostly
-/// waits for its commit to reach the disk, and writes waiting together are flushed together,
-/// so posting needs more of them at once (911–1,012 posts/s with 3 connections, 1,135–1,142
-/// with 10).
-pub(crate) fn pg_pool_sizes(max_connections: u32, cores: usize) -> (u32, u32) {
+/// Why: a read runs on the CPU from start to end, so more reads at once than cores only make
+/// the database server switch between its processes (the home timeline on 2 cores:
+/// 3,633–3,796 req/s with 10 connections, 4,293–4,351 with 2–3). A write mostly waits for its
+/// commit to reach the disk, and writes waiting together are flushed together, so posting
+/// needs more of them at once (911–1,012 posts/s with 3 connections, 1,135–1,142 with 10).
+pub(crate) fn pg_pool_sizes(max_connections: u32, cores: usize) -> (u32, u32, u32) {
     let total = if max_connections == 0 {
         PG_DEFAULT_CONNECTIONS
     } else {
         max_connections
     };
-    let cores = u32::try_from(cores).unwrap_or(u32::MAX);
-    let reads = cores.saturating_add(1).min(total / 2).max(1);
-    let writes = total.saturating_sub(reads).max(1);
-    (reads, writes)
+    let per_cpu = u32::try_from(cores).unwrap_or(u32::MAX).saturating_add(1);
+    let hot = per_cpu.min(total / 3).max(1);
+    let reads = per_cpu.min(total.saturating_sub(hot) / 2).max(1);
+    let writes = total.saturating_sub(hot + reads).max(1);
+    (hot, reads, writes)
 }
 
 /// WAL pages after which a committing writer checkpoints by itself (SQLite's default is
@@ -224,17 +232,72 @@ async fn connect_sqlite(path: &str, max_connections: u32) -> StoreResult<Backend
 mod tests {
     use super::*;
 
+    /// A hot connection the server ended (as a restart would) is replaced without failing
+    /// the statement; one whose statement failed for another reason is kept out too.
+    #[tokio::test]
+    async fn hot_connections_outlive_a_server_ending_them() {
+        let Ok(url) = std::env::var("SOCIAL_TEST_DATABASE_URL") else {
+            eprintln!("SOCIAL_TEST_DATABASE_URL unset: skipped");
+            return;
+        };
+        let options = PgConnectOptions::from_str(&url).unwrap();
+        let hot = crate::ops::pg::common::Hot::new(options, 1);
+        let pid = || async {
+            let rows = hot
+                .fetch_all(|| sqlx::query("SELECT pg_backend_pid()"))
+                .await
+                .unwrap();
+            sqlx::Row::get::<i32, _>(&rows[0], 0)
+        };
+        let first = pid().await;
+        assert_eq!(pid().await, first, "the idle connection is reused");
+        let admin = PgPool::connect(&url).await.unwrap();
+        let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+            .bind(first)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+        assert!(ended);
+        // Wait until the server has really gone from that session.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let alive: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)")
+                    .bind(first)
+                    .fetch_one(&admin)
+                    .await
+                    .unwrap();
+            if !alive {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "backend {first} lingers"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let second = pid().await;
+        assert_ne!(second, first, "a new connection replaced the ended one");
+        // A statement error (not a lost connection) is returned, and the next statement runs.
+        let bad = hot.fetch_all(|| sqlx::query("SELECT 1/0")).await;
+        assert!(bad.is_err());
+        pid().await;
+        hot.close();
+        assert!(hot.fetch_all(|| sqlx::query("SELECT 1")).await.is_err());
+        admin.close().await;
+    }
+
     #[test]
     fn pg_pools_split_the_connections_between_reads_and_writes() {
-        // The default on 2 cores: 3 readers, 7 writers.
-        assert_eq!(pg_pool_sizes(0, 2), (3, 7));
-        // Reads never take more than half, however many cores.
-        assert_eq!(pg_pool_sizes(0, 16), (5, 5));
-        assert_eq!(pg_pool_sizes(40, 16), (17, 23));
-        // A tiny setting still gives each pool a connection.
-        assert_eq!(pg_pool_sizes(1, 2), (1, 1));
-        assert_eq!(pg_pool_sizes(2, 2), (1, 1));
-        assert_eq!(pg_pool_sizes(3, 1), (1, 2));
+        // The default on 2 cores: 3 hot readers, 3 pooled readers, 4 writers.
+        assert_eq!(pg_pool_sizes(0, 2), (3, 3, 4));
+        // Reads never take most of them, however many cores.
+        assert_eq!(pg_pool_sizes(0, 16), (3, 3, 4));
+        assert_eq!(pg_pool_sizes(60, 16), (17, 17, 26));
+        // A tiny setting still gives each a connection.
+        assert_eq!(pg_pool_sizes(1, 2), (1, 1, 1));
+        assert_eq!(pg_pool_sizes(3, 2), (1, 1, 1));
+        assert_eq!(pg_pool_sizes(5, 1), (1, 2, 2));
     }
 
     /// The background checkpointer copies a commit into the database file well before the

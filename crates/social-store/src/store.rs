@@ -31,11 +31,11 @@ macro_rules! dispatch {
     ($self:ident, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.inner.backend {
             Backend::Sqlite { read, write, .. } => {
-                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows };
+                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows, hot: None };
                 ops::sqlite::$module::$f(&ctx, $($arg),*).await
             }
-            Backend::Postgres { read, write } => {
-                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows };
+            Backend::Postgres { read, write, hot } => {
+                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows, hot: Some(hot) };
                 ops::pg::$module::$f(&ctx, $($arg),*).await
             }
         }
@@ -167,7 +167,8 @@ impl Store {
                 read.close().await;
                 write.close().await;
             }
-            Backend::Postgres { read, write } => {
+            Backend::Postgres { read, write, hot } => {
+                hot.close();
                 read.close().await;
                 write.close().await;
             }

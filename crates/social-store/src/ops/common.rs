@@ -17,6 +17,106 @@ pub(crate) struct Ctx<'a> {
     pub(crate) ids: &'a IdGen,
     /// Post and account rows by version (PostgreSQL's home timeline; `rows.rs`).
     pub(crate) rows: &'a crate::rows::RowCache,
+    /// Connections for the hottest reads (PostgreSQL; `None` on SQLite, whose hot path is
+    /// `fast.rs`).
+    pub(crate) hot: Option<&'a Hot>,
+}
+
+type Conn = <DB as sqlx::Database>::Connection;
+type ConnOptions = <Conn as sqlx::Connection>::Options;
+
+/// A connection idle longer than this is pinged before it is used again.
+const HOT_PING_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The error says the connection itself is gone: the socket failed, or the server ended the
+/// session (SQLSTATE class 57P: shutdown, crash, or `pg_terminate_backend`).
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// Database connections for the statements run on every page (the home timeline, one post),
+/// kept outside sqlx's pool. sqlx's pool pings each connection when it comes back, a round
+/// trip to the server after every statement that costs about as much CPU as the statement's
+/// own round trip; here a connection goes back to the idle list as it is, and is pinged only
+/// when it sat idle for `HOT_PING_IDLE`. A statement that fails or is abandoned halfway (the
+/// client hung up) takes its connection with it: it is closed, never reused half-read.
+pub(crate) struct Hot {
+    options: ConnOptions,
+    idle: std::sync::Mutex<Vec<(Conn, std::time::Instant)>>,
+    permits: tokio::sync::Semaphore,
+}
+
+// The SQLite copy of this module never builds one (its hot path is `fast.rs`).
+#[allow(dead_code)]
+impl Hot {
+    /// At most `size` connections, opened when first needed.
+    pub(crate) fn new(options: ConnOptions, size: u32) -> Self {
+        Self {
+            options,
+            idle: std::sync::Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(usize::try_from(size.max(1)).unwrap_or(1)),
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(Conn, std::time::Instant)>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// An idle connection that still answers (`true`: reused), or a new one.
+    async fn connection(&self) -> StoreResult<(Conn, bool)> {
+        loop {
+            let popped = self.idle().pop();
+            let Some((mut conn, since)) = popped else {
+                return Ok((self.connect().await?, false));
+            };
+            if since.elapsed() < HOT_PING_IDLE || sqlx::Connection::ping(&mut conn).await.is_ok() {
+                return Ok((conn, true));
+            }
+            // Closed meanwhile (a database restart): drop it, try the next.
+        }
+    }
+
+    async fn connect(&self) -> StoreResult<Conn> {
+        Ok(<Conn as sqlx::Connection>::connect_with(&self.options).await?)
+    }
+
+    /// Runs the query `make` builds and returns its rows. When a reused connection turns out
+    /// to be gone (the server restarted, or ended it) the statement runs again once on a new
+    /// one: these are reads, and the page should not fail for it.
+    pub(crate) async fn fetch_all<'q>(
+        &self,
+        make: impl Fn() -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    ) -> StoreResult<Vec<DbRow>> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Internal("the connections are closed".into()))?;
+        let (mut conn, reused) = self.connection().await?;
+        let rows = match make().fetch_all(&mut conn).await {
+            Ok(rows) => rows,
+            Err(e) if reused && connection_lost(&e) => {
+                tracing::debug!(error = %e, "a database connection was lost; reconnecting");
+                conn = self.connect().await?;
+                make().fetch_all(&mut conn).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.idle().push((conn, std::time::Instant::now()));
+        Ok(rows)
+    }
+
+    /// Closes the idle connections (at shutdown); no new statement starts.
+    pub(crate) fn close(&self) {
+        self.permits.close();
+        self.idle().clear();
+    }
 }
 
 impl Ctx<'_> {

@@ -88,18 +88,20 @@ impl Store {
                     write,
                     ids: &self.inner.ids,
                     rows: &self.inner.rows,
+                    hot: None,
                 };
                 match ops::sqlite::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
                     SqliteExchanged::Issued(row) => (Ok(row), Vec::new()),
                     SqliteExchanged::Refused(why, hashes) => (Err(why), hashes),
                 }
             }
-            Backend::Postgres { read, write } => {
+            Backend::Postgres { read, write, hot } => {
                 let ctx = ops::pg::common::Ctx {
                     read,
                     write,
                     ids: &self.inner.ids,
                     rows: &self.inner.rows,
+                    hot: Some(hot),
                 };
                 match ops::pg::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
                     PgExchanged::Issued(row) => (Ok(row), Vec::new()),

@@ -37,7 +37,7 @@ impl Store {
     /// Creates the post of `job` together with whatever other posts are being created at the
     /// same moment; returns it and whether it is new (`false`: an idempotency-key repeat).
     pub(super) async fn create_post_batched(&self, job: PostJob) -> Answer {
-        if let Backend::Postgres { read, write } = &self.inner.backend {
+        if let Backend::Postgres { read, write, hot } = &self.inner.backend {
             // PostgreSQL runs concurrent transactions side by side and flushes their commits
             // together itself; batching there measured no faster on the benchmark (869
             // against 875 posts/s, alternated), so each post keeps its own transaction.
@@ -47,6 +47,7 @@ impl Store {
                 write,
                 ids: &self.inner.ids,
                 rows: &self.inner.rows,
+                hot: Some(hot),
             };
             let mut answers = ops::pg::posts::create_posts(&ctx, std::slice::from_ref(&job)).await;
             return answers
@@ -108,15 +109,17 @@ impl Store {
                     write,
                     ids: &self.inner.ids,
                     rows: &self.inner.rows,
+                    hot: None,
                 };
                 ops::sqlite::posts::create_posts(&ctx, &jobs).await
             }
-            Backend::Postgres { read, write } => {
+            Backend::Postgres { read, write, hot } => {
                 let ctx = ops::pg::common::Ctx {
                     read,
                     write,
                     ids: &self.inner.ids,
                     rows: &self.inner.rows,
+                    hot: Some(hot),
                 };
                 ops::pg::posts::create_posts(&ctx, &jobs).await
             }

@@ -94,8 +94,9 @@ pub const KEY_DOCS: &[(&str, &str, &str)] = &[
         "database",
         "max_connections",
         "Connection pool size; 0 lets the backend pick (SQLite: 8 readers besides its one\n\
-         writer; PostgreSQL: 10 in all). PostgreSQL splits them between reads (CPU cores + 1,\n\
-         at most half) and writes (the rest), at least one each.",
+         writer; PostgreSQL: 10 in all). PostgreSQL splits them: the home timeline and single\n\
+         posts get CPU cores + 1 (at most a third), other reads CPU cores + 1 (at most half\n\
+         of the rest), writes the rest; at least one each.",
     ),
     (
         "redis",
