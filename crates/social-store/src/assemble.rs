@@ -214,16 +214,24 @@ pub(crate) fn rich_sql(
             viewer_flags_sql(p)
         )
     };
-    format!(
-        "SELECT {}, {}, {}, {}, {}, {} FROM ({ids_sql}) pg \
-         JOIN posts p ON p.id = pg.id JOIN accounts a ON a.id = p.author_id \
-         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id",
+    let cols = [
         post_cols("p"),
         account_cols("a"),
         post_cols("o"),
         account_cols("oa"),
         extras("p"),
         extras("o"),
+    ];
+    page_rows_sql(&cols.join(", "), ids_sql)
+}
+
+/// `SELECT <cols>` over the posts whose ids `ids_sql` selects (`p`), their authors (`a`), the
+/// boosted originals (`o`, NULL unless the post is a boost) and their authors (`oa`).
+pub(crate) fn page_rows_sql(cols: &str, ids_sql: &str) -> String {
+    format!(
+        "SELECT {cols} FROM ({ids_sql}) pg \
+         JOIN posts p ON p.id = pg.id JOIN accounts a ON a.id = p.author_id \
+         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id"
     )
 }
 

@@ -155,17 +155,15 @@ fn home_lean_sql(page: &Page) -> String {
 /// PostgreSQL only. Column layout: `LEAN_*`.
 fn lean_sql(ids_sql: &str) -> String {
     let version = |t: &str| format!("{t}.id, {t}.xmin::text::bigint");
-    format!(
-        "SELECT {}, {}, {}, {}, {}, {} FROM ({ids_sql}) pg \
-         JOIN posts p ON p.id = pg.id JOIN accounts a ON a.id = p.author_id \
-         LEFT JOIN posts o ON o.id = p.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.author_id",
+    let cols = [
         version("p"),
         version("a"),
         version("o"),
         version("oa"),
         assemble::viewer_flags_sql("p"),
         assemble::viewer_flags_sql("o"),
-    )
+    ];
+    assemble::page_rows_sql(&cols.join(", "), ids_sql)
 }
 
 /// Where the parts of a `lean_sql` row start: post, author, original, original's author (id
