@@ -282,7 +282,7 @@ mod tests {
         let bad = hot.fetch_all(|| sqlx::query("SELECT 1/0")).await;
         assert!(bad.is_err());
         pid().await;
-        hot.close();
+        hot.close().await;
         assert!(hot.fetch_all(|| sqlx::query("SELECT 1")).await.is_err());
         admin.close().await;
     }

@@ -168,7 +168,7 @@ impl Store {
                 write.close().await;
             }
             Backend::Postgres { read, write, hot } => {
-                hot.close();
+                hot.close().await;
                 read.close().await;
                 write.close().await;
             }

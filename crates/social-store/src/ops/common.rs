@@ -27,6 +27,8 @@ type ConnOptions = <Conn as sqlx::Connection>::Options;
 
 /// A connection idle longer than this is pinged before it is used again.
 const HOT_PING_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long a statement waits for a connection (as the pools' acquire timeout).
+const HOT_ACQUIRE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The error says the connection itself is gone: the socket failed, or the server ended the
 /// session (SQLSTATE class 57P: shutdown, crash, or `pg_terminate_backend`).
@@ -93,12 +95,17 @@ impl Hot {
         &self,
         make: impl Fn() -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     ) -> StoreResult<Vec<DbRow>> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| StoreError::Internal("the connections are closed".into()))?;
-        let (mut conn, reused) = self.connection().await?;
+        let acquired = tokio::time::timeout(HOT_ACQUIRE, async {
+            let permit = self
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?;
+            Ok::<_, StoreError>((permit, self.connection().await?))
+        })
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        let (_permit, (mut conn, reused)) = acquired;
         let rows = match make().fetch_all(&mut conn).await {
             Ok(rows) => rows,
             Err(e) if reused && connection_lost(&e) => {
@@ -113,9 +120,13 @@ impl Hot {
     }
 
     /// Closes the idle connections (at shutdown); no new statement starts.
-    pub(crate) fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.permits.close();
-        self.idle().clear();
+        let idle = std::mem::take(&mut *self.idle());
+        for (conn, _) in idle {
+            // Says goodbye to the server, which otherwise logs a dropped connection.
+            let _ = sqlx::Connection::close(conn).await;
+        }
     }
 }
 
