@@ -16,6 +16,7 @@ mod fast;
 pub mod model;
 pub mod moderation;
 mod ops;
+mod pages;
 mod rows;
 pub mod rules;
 mod secrets;

@@ -31,12 +31,17 @@ macro_rules! dispatch {
     ($self:ident, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.inner.backend {
             Backend::Sqlite { read, write, .. } => {
-                let ctx = ops::sqlite::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows, hot: None };
+                let ctx = ops::sqlite::common::Ctx::new(read, write, &$self.inner.ids, &$self.inner.rows, None);
                 ops::sqlite::$module::$f(&ctx, $($arg),*).await
             }
             Backend::Postgres { read, write, hot } => {
-                let ctx = ops::pg::common::Ctx { read, write, ids: &$self.inner.ids, rows: &$self.inner.rows, hot: Some(hot) };
-                ops::pg::$module::$f(&ctx, $($arg),*).await
+                let ctx = ops::pg::common::Ctx::new(read, write, &$self.inner.ids, &$self.inner.rows, Some(hot));
+                let done = ops::pg::$module::$f(&ctx, $($arg),*).await;
+                // Before the caller sees the answer: it may read its own write next.
+                if ctx.wrote() {
+                    $self.inner.pages.changed();
+                }
+                done
             }
         }
     };
@@ -53,8 +58,11 @@ struct Inner {
     posts: posting::PostBatcher,
     /// Post and account rows by version, for PostgreSQL's home timeline.
     rows: crate::rows::RowCache,
-    /// Stops the SQLite background checkpointer when the store is dropped.
-    _checkpointer: Option<tokio::sync::oneshot::Sender<()>>,
+    /// PostgreSQL's home pages while nothing changed (`pages.rs`).
+    pages: Arc<crate::pages::PageCache>,
+    /// Stops the SQLite background checkpointer, or PostgreSQL's snapshot poller, when the
+    /// store is dropped.
+    background: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 /// Handle to the database and cache. Cheap to clone (shared pools inside).
@@ -81,16 +89,29 @@ impl Store {
     pub async fn open(options: StoreOptions) -> StoreResult<Store> {
         let backend =
             crate::backend::connect(&options.database_url, options.max_connections).await?;
-        let checkpointer = match &backend {
+        let pages = Arc::new(crate::pages::PageCache::default());
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        match &backend {
             // On a read connection: a passive checkpoint needs no write lock, and the single
             // write connection stays free for writes.
             Backend::Sqlite { read, .. } => {
-                let (stop, stopped) = tokio::sync::oneshot::channel();
                 crate::backend::spawn_checkpointer(read.clone(), stopped);
-                Some(stop)
             }
-            Backend::Postgres { .. } => None,
-        };
+            Backend::Postgres { read, .. } => {
+                let read = read.clone();
+                tokio::spawn(Arc::clone(&pages).watch(
+                    move || {
+                        let read = read.clone();
+                        async move {
+                            sqlx::query_scalar::<_, String>("SELECT pg_current_snapshot()::text")
+                                .fetch_one(&read)
+                                .await
+                        }
+                    },
+                    stopped,
+                ));
+            }
+        }
         let mut store = Store {
             inner: Arc::new(Inner {
                 backend,
@@ -99,7 +120,8 @@ impl Store {
                 pow_secret: std::sync::OnceLock::new(),
                 posts: posting::PostBatcher::default(),
                 rows: crate::rows::RowCache::default(),
-                _checkpointer: checkpointer,
+                pages,
+                background: std::sync::Mutex::new(Some(stop)),
             }),
             cache: Cache::in_process(100_000),
         };
@@ -168,6 +190,15 @@ impl Store {
                 write.close().await;
             }
             Backend::Postgres { read, write, hot } => {
+                let poller = self
+                    .inner
+                    .background
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                if let Some(stop) = poller {
+                    let _ = stop.send(());
+                }
                 hot.close().await;
                 read.close().await;
                 write.close().await;
@@ -623,7 +654,14 @@ impl Store {
         if let Backend::Sqlite { fast, .. } = &self.inner.backend {
             return fast.home(viewer.0, &page);
         }
-        dispatch!(self, timelines::home(viewer.0, page))
+        let key = crate::pages::Key::new(viewer.0, &page, false);
+        let generation = match self.inner.pages.get(&key) {
+            Ok(kept) => return Ok(kept.views.clone()),
+            Err(generation) => generation,
+        };
+        let views = dispatch!(self, timelines::home(viewer.0, page))?;
+        self.inner.pages.put(key, generation, &views, 0);
+        Ok(views)
     }
     /// The home timeline and the viewer's unread notification count (as
     /// `count_unread_notifications`), read together: what every home page needs.
@@ -635,7 +673,19 @@ impl Store {
         if let Backend::Sqlite { fast, .. } = &self.inner.backend {
             return Ok((fast.home(viewer.0, &page)?, fast.count_unread(viewer.0)?));
         }
-        dispatch!(self, timelines::home_with_unread(viewer.0, page))
+        let key = crate::pages::Key::new(viewer.0, &page, true);
+        let generation = match self.inner.pages.get(&key) {
+            Ok(kept) => return Ok((kept.views.clone(), kept.unread)),
+            Err(generation) => generation,
+        };
+        let (views, unread) = dispatch!(self, timelines::home_with_unread(viewer.0, page))?;
+        self.inner.pages.put(key, generation, &views, unread);
+        Ok((views, unread))
+    }
+    /// Home pages served from memory and read from the database since start (PostgreSQL;
+    /// SQLite reads every page).
+    pub fn home_page_counts(&self) -> (u64, u64) {
+        self.inner.pages.counts()
     }
     /// Public posts of this instance (no boosts).
     pub async fn local_timeline(

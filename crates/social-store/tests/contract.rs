@@ -2,6 +2,8 @@
 //! `SOCIAL_TEST_DATABASE_URL` is set).
 #![allow(clippy::unwrap_used)]
 
+use social_store::Page;
+
 #[path = "contract/accounts.rs"]
 mod accounts;
 #[path = "contract/api.rs"]
@@ -115,6 +117,103 @@ async fn postgres_audit_log_is_append_only_in_the_schema() {
         .await
         .unwrap();
     assert_eq!(n, 1);
+    pool.close().await;
+    db.finish().await;
+}
+
+/// PostgreSQL's home pages kept in memory (`pages.rs`) are served only while nothing
+/// changed: a write through the store shows on the very next read, and a write made behind
+/// the store's back (another process, `psql`) within one poll of the database's snapshot.
+#[tokio::test]
+async fn postgres_home_pages_kept_in_memory_follow_every_write() {
+    let Some(db) = harness::TestDb::postgres().await else {
+        return;
+    };
+    let store = &db.store;
+    let author = fixtures::alice(store).await;
+    let viewer = fixtures::bob(store).await;
+    let fan = fixtures::carol(store).await;
+    store.follow(viewer.id, author.id).await.unwrap();
+    fixtures::post_by(&author).text("first").create(store).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // Reads both home pages until each was served from memory once.
+    let served = || async {
+        for unread in [false, true] {
+            let before = store.home_page_counts().0;
+            loop {
+                if unread {
+                    store.home_page(viewer.id, Page::first(20)).await.unwrap();
+                } else {
+                    store
+                        .home_timeline(viewer.id, Page::first(20))
+                        .await
+                        .unwrap();
+                }
+                if store.home_page_counts().0 > before {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no page served from memory"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        }
+    };
+
+    // Own writes: each shows on the next read, however warm the pages were.
+    for n in 0..5 {
+        served().await;
+        let post = fixtures::post_by(&author)
+            .text(&format!("post {n}"))
+            .create(store)
+            .await;
+        let page = store
+            .home_timeline(viewer.id, Page::first(20))
+            .await
+            .unwrap();
+        assert_eq!(
+            page[0].post.id, post.id,
+            "own write {n} missing from the API page"
+        );
+        served().await;
+        store.favourite(fan.id, post.id).await.unwrap();
+        let (page, _) = store.home_page(viewer.id, Page::first(20)).await.unwrap();
+        assert_eq!(
+            page[0].post.favourites_count, 1,
+            "favourite {n} missing from the web page"
+        );
+    }
+
+    // A write behind the store's back.
+    served().await;
+    let pool = sqlx::PgPool::connect(&db.pg_url().unwrap()).await.unwrap();
+    sqlx::query("UPDATE accounts SET display_name = 'Renamed outside' WHERE id = $1")
+        .bind(author.id.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let changed = std::time::Instant::now();
+    for unread in [false, true] {
+        loop {
+            let page = if unread {
+                store.home_page(viewer.id, Page::first(20)).await.unwrap().0
+            } else {
+                store
+                    .home_timeline(viewer.id, Page::first(20))
+                    .await
+                    .unwrap()
+            };
+            if page[0].author.display_name == "Renamed outside" {
+                break;
+            }
+            assert!(
+                changed.elapsed() < std::time::Duration::from_secs(2),
+                "a page older than the database served for 2 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
     pool.close().await;
     db.finish().await;
 }

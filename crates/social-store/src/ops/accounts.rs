@@ -90,7 +90,7 @@ pub(crate) async fn set_password_hash(ctx: &Ctx<'_>, id: i64, hash: &str) -> Sto
     let done = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
         .bind(id)
         .bind(hash)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
@@ -111,7 +111,7 @@ pub(crate) async fn update_profile(
     .bind(&update.display_name)
     .bind(&update.bio)
     .bind(update.locked)
-    .fetch_optional(ctx.write)
+    .fetch_optional(ctx.write())
     .await?;
     match row {
         Some(r) => Ok(account_from_row(&r)?),
@@ -123,7 +123,7 @@ async fn set_text_column(ctx: &Ctx<'_>, id: i64, column: &str, value: &str) -> S
     let done = sqlx::query(&format!("UPDATE accounts SET {column} = $2 WHERE id = $1"))
         .bind(id)
         .bind(value)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);

@@ -313,7 +313,7 @@ pub(crate) async fn dismiss_notification(ctx: &Ctx<'_>, account: i64, id: i64) -
     let done = sqlx::query("DELETE FROM notifications WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(account)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
@@ -325,7 +325,7 @@ pub(crate) async fn dismiss_notification(ctx: &Ctx<'_>, account: i64, id: i64) -
 pub(crate) async fn clear_notifications(ctx: &Ctx<'_>, account: i64) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1")
         .bind(account)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(done.rows_affected())
 }

@@ -13,7 +13,9 @@ pub(crate) type DbRow = <DB as sqlx::Database>::Row;
 /// What an operation needs: the pools and the ID generator.
 pub(crate) struct Ctx<'a> {
     pub(crate) read: &'a Pool<DB>,
-    pub(crate) write: &'a Pool<DB>,
+    /// Taken through `write()`, which notes that the operation may have written.
+    writer: &'a Pool<DB>,
+    wrote: std::sync::atomic::AtomicBool,
     pub(crate) ids: &'a IdGen,
     /// Post and account rows by version (PostgreSQL's home timeline; `rows.rs`).
     pub(crate) rows: &'a crate::rows::RowCache,
@@ -130,14 +132,44 @@ impl Hot {
     }
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        read: &'a Pool<DB>,
+        write: &'a Pool<DB>,
+        ids: &'a IdGen,
+        rows: &'a crate::rows::RowCache,
+        hot: Option<&'a Hot>,
+    ) -> Self {
+        Self {
+            read,
+            writer: write,
+            wrote: std::sync::atomic::AtomicBool::new(false),
+            ids,
+            rows,
+            hot,
+        }
+    }
+
+    /// The write pool; the operation then counts as a write (`wrote`).
+    pub(crate) fn write(&self) -> &'a Pool<DB> {
+        self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.writer
+    }
+
+    /// The operation took a write connection: what it read may have changed.
+    // SQLite's store keeps no pages (`pages.rs`).
+    #[allow(dead_code)]
+    pub(crate) fn wrote(&self) -> bool {
+        self.wrote.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`) so the
     /// transaction never fails halfway on a lock upgrade.
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
         if IS_SQLITE {
-            Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+            Ok(self.write().begin_with("BEGIN IMMEDIATE").await?)
         } else {
-            Ok(self.write.begin().await?)
+            Ok(self.write().begin().await?)
         }
     }
 

@@ -82,7 +82,7 @@ pub(crate) async fn insert_token(
     .bind(purpose.as_str())
     .bind(now)
     .bind(now + purpose.ttl_ms())
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(())
 }

@@ -193,7 +193,7 @@ pub(crate) async fn reject(ctx: &Ctx<'_>, t: i64, r: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM follow_requests WHERE account_id = $1 AND target_id = $2")
         .bind(r)
         .bind(t)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -228,7 +228,7 @@ pub(crate) async fn unblock(ctx: &Ctx<'_>, a: i64, t: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM blocks WHERE account_id = $1 AND target_id = $2")
         .bind(a)
         .bind(t)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -242,7 +242,7 @@ pub(crate) async fn mute(ctx: &Ctx<'_>, a: i64, t: i64, now: i64) -> StoreResult
     .bind(a)
     .bind(t)
     .bind(now)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await
     .map_err(fk_to_not_found)?;
     Ok(())
@@ -252,7 +252,7 @@ pub(crate) async fn unmute(ctx: &Ctx<'_>, a: i64, t: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM mutes WHERE account_id = $1 AND target_id = $2")
         .bind(a)
         .bind(t)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }

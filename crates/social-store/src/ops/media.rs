@@ -68,7 +68,7 @@ pub(crate) async fn create(
     .bind(&ins.description)
     .bind(&ins.blurhash)
     .bind(now)
-    .fetch_one(ctx.write)
+    .fetch_one(ctx.write())
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
@@ -110,7 +110,7 @@ pub(crate) async fn update(
     .bind(update.description.as_deref())
     .bind(update.focus.map(|f| f.x))
     .bind(update.focus.map(|f| f.y))
-    .fetch_optional(ctx.write)
+    .fetch_optional(ctx.write())
     .await?;
     match row {
         Some(r) => Ok(media_from_row(&r)?),
@@ -191,7 +191,7 @@ pub(crate) async fn take_orphans(
     ))
     .bind(cutoff)
     .bind(limit)
-    .fetch_all(ctx.write)
+    .fetch_all(ctx.write())
     .await?;
     Ok(rows.iter().map(media_from_row).collect::<Result<_, _>>()?)
 }

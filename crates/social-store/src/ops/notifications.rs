@@ -167,7 +167,7 @@ pub(crate) async fn mark_read(ctx: &Ctx<'_>, account: i64, up_to: i64) -> StoreR
     )
     .bind(account)
     .bind(up_to)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(())
 }

@@ -42,7 +42,7 @@ pub(crate) async fn insert_app(
     .bind(insert.redirect_uris.join("\n"))
     .bind(&insert.scopes)
     .bind(now)
-    .fetch_one(ctx.write)
+    .fetch_one(ctx.write())
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
@@ -255,7 +255,7 @@ pub(crate) async fn touch_token(ctx: &Ctx<'_>, hash: &str, now: i64) -> StoreRes
     sqlx::query("UPDATE oauth_tokens SET last_used_at = $2 WHERE token_hash = $1")
         .bind(hash)
         .bind(now)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -274,7 +274,7 @@ pub(crate) async fn revoke_token(
     .bind(hash)
     .bind(app_id)
     .bind(now)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(done.rows_affected() > 0)
 }
@@ -291,6 +291,6 @@ pub(crate) async fn revoke_tokens_of_account(
     )
     .bind(account)
     .bind(now)
-    .fetch_all(ctx.write)
+    .fetch_all(ctx.write())
     .await?)
 }

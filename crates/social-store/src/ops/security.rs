@@ -100,7 +100,7 @@ pub(crate) async fn use_totp_step(ctx: &Ctx<'_>, account: i64, step: i64) -> Sto
     )
     .bind(account)
     .bind(step)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -119,7 +119,7 @@ pub(crate) async fn use_recovery_code(
     .bind(account)
     .bind(hash)
     .bind(now)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -186,7 +186,7 @@ pub(crate) async fn delete_session_by_id(
     )
     .bind(account)
     .bind(id)
-    .fetch_all(ctx.write)
+    .fetch_all(ctx.write())
     .await?)
 }
 
@@ -201,7 +201,7 @@ pub(crate) async fn delete_other_sessions(
     )
     .bind(account)
     .bind(keep)
-    .fetch_all(ctx.write)
+    .fetch_all(ctx.write())
     .await?)
 }
 
@@ -248,6 +248,6 @@ pub(crate) async fn revoke_token_by_id(
     .bind(token_id)
     .bind(account)
     .bind(now)
-    .fetch_optional(ctx.write)
+    .fetch_optional(ctx.write())
     .await?)
 }

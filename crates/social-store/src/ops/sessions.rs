@@ -24,7 +24,7 @@ pub(crate) async fn insert(
     .bind(row.last_seen_at)
     .bind(row.expires_at)
     .bind(client_addr)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => crate::StoreError::NotFound,
@@ -56,7 +56,7 @@ pub(crate) async fn touch(ctx: &Ctx<'_>, hash: &str, now: i64, expires: i64) -> 
         .bind(hash)
         .bind(now)
         .bind(expires)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -64,7 +64,7 @@ pub(crate) async fn touch(ctx: &Ctx<'_>, hash: &str, now: i64, expires: i64) -> 
 pub(crate) async fn delete(ctx: &Ctx<'_>, hash: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(hash)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -74,7 +74,7 @@ pub(crate) async fn delete_of_account(ctx: &Ctx<'_>, account: i64) -> StoreResul
     Ok(
         sqlx::query_scalar("DELETE FROM sessions WHERE account_id = $1 RETURNING token_hash")
             .bind(account)
-            .fetch_all(ctx.write)
+            .fetch_all(ctx.write())
             .await?,
     )
 }

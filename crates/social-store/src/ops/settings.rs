@@ -22,7 +22,7 @@ pub(crate) async fn put_setting(ctx: &Ctx<'_>, key: &str, value: &str) -> StoreR
     )
     .bind(key)
     .bind(value)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await?;
     Ok(())
 }
@@ -36,7 +36,7 @@ pub(crate) async fn insert_setting_if_absent(
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(key)
         .bind(value)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }
@@ -82,7 +82,7 @@ pub(crate) async fn create_invite(ctx: &Ctx<'_>, invite: &Invite) -> StoreResult
     .bind(invite.uses)
     .bind(invite.expires_at_ms)
     .bind(invite.created_at_ms)
-    .execute(ctx.write)
+    .execute(ctx.write())
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
@@ -103,7 +103,7 @@ pub(crate) async fn list_invites(ctx: &Ctx<'_>) -> StoreResult<Vec<Invite>> {
 pub(crate) async fn delete_invite(ctx: &Ctx<'_>, code: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM invites WHERE code = $1")
         .bind(code)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }

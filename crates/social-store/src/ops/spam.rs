@@ -64,7 +64,7 @@ pub(crate) async fn record_many(tx: &mut Tx, posts: &[(&PostInsert, i64)]) -> St
 pub(crate) async fn prune(ctx: &Ctx<'_>, before: i64) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM post_fingerprints WHERE created_at < $1")
         .bind(before)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(done.rows_affected())
 }
@@ -136,7 +136,7 @@ pub(crate) async fn set_created_at(ctx: &Ctx<'_>, account: i64, at: i64) -> Stor
     sqlx::query("UPDATE accounts SET created_at = $1 WHERE id = $2")
         .bind(at)
         .bind(account)
-        .execute(ctx.write)
+        .execute(ctx.write())
         .await?;
     Ok(())
 }

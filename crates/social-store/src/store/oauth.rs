@@ -83,27 +83,31 @@ impl Store {
         let now = now_ms();
         let (issued, revoked) = match &self.inner.backend {
             Backend::Sqlite { read, write, .. } => {
-                let ctx = ops::sqlite::common::Ctx {
+                let ctx = ops::sqlite::common::Ctx::new(
                     read,
                     write,
-                    ids: &self.inner.ids,
-                    rows: &self.inner.rows,
-                    hot: None,
-                };
+                    &self.inner.ids,
+                    &self.inner.rows,
+                    None,
+                );
                 match ops::sqlite::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
                     SqliteExchanged::Issued(row) => (Ok(row), Vec::new()),
                     SqliteExchanged::Refused(why, hashes) => (Err(why), hashes),
                 }
             }
             Backend::Postgres { read, write, hot } => {
-                let ctx = ops::pg::common::Ctx {
+                let ctx = ops::pg::common::Ctx::new(
                     read,
                     write,
-                    ids: &self.inner.ids,
-                    rows: &self.inner.rows,
-                    hot: Some(hot),
-                };
-                match ops::pg::oauth::exchange_code(&ctx, &exchange, &hash, now).await? {
+                    &self.inner.ids,
+                    &self.inner.rows,
+                    Some(hot),
+                );
+                let exchanged = ops::pg::oauth::exchange_code(&ctx, &exchange, &hash, now).await;
+                if ctx.wrote() {
+                    self.inner.pages.changed();
+                }
+                match exchanged? {
                     PgExchanged::Issued(row) => (Ok(row), Vec::new()),
                     PgExchanged::Refused(why, hashes) => (Err(why), hashes),
                 }

@@ -42,14 +42,17 @@ impl Store {
             // together itself; batching there measured no faster on the benchmark (869
             // against 875 posts/s, alternated), so each post keeps its own transaction.
             // (`write_batch` below would serve both backends.)
-            let ctx = ops::pg::common::Ctx {
+            let ctx = ops::pg::common::Ctx::new(
                 read,
                 write,
-                ids: &self.inner.ids,
-                rows: &self.inner.rows,
-                hot: Some(hot),
-            };
+                &self.inner.ids,
+                &self.inner.rows,
+                Some(hot),
+            );
             let mut answers = ops::pg::posts::create_posts(&ctx, std::slice::from_ref(&job)).await;
+            if ctx.wrote() {
+                self.inner.pages.changed();
+            }
             return answers
                 .pop()
                 .unwrap_or_else(|| Err(StoreError::Internal("no answer for the post".into())));
@@ -104,24 +107,28 @@ impl Store {
         let started = std::time::Instant::now();
         let answers = match &self.inner.backend {
             Backend::Sqlite { read, write, .. } => {
-                let ctx = ops::sqlite::common::Ctx {
+                let ctx = ops::sqlite::common::Ctx::new(
                     read,
                     write,
-                    ids: &self.inner.ids,
-                    rows: &self.inner.rows,
-                    hot: None,
-                };
+                    &self.inner.ids,
+                    &self.inner.rows,
+                    None,
+                );
                 ops::sqlite::posts::create_posts(&ctx, &jobs).await
             }
             Backend::Postgres { read, write, hot } => {
-                let ctx = ops::pg::common::Ctx {
+                let ctx = ops::pg::common::Ctx::new(
                     read,
                     write,
-                    ids: &self.inner.ids,
-                    rows: &self.inner.rows,
-                    hot: Some(hot),
-                };
-                ops::pg::posts::create_posts(&ctx, &jobs).await
+                    &self.inner.ids,
+                    &self.inner.rows,
+                    Some(hot),
+                );
+                let answers = ops::pg::posts::create_posts(&ctx, &jobs).await;
+                if ctx.wrote() {
+                    self.inner.pages.changed();
+                }
+                answers
             }
         };
         if answers.len() > 1 {
