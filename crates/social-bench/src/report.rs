@@ -49,6 +49,11 @@ pub struct ApiRun {
     /// `POST /api/v1/statuses`, a distinct text each.
     pub posts: WrkResult,
     pub post_cpu_us: f64,
+    /// Timeline readers and posters at once (`MIXED_READERS` + `MIXED_POSTERS` connections):
+    /// the timeline as it fares while the data changes under it (every post drops the home
+    /// pages PostgreSQL's sociald keeps in memory).
+    pub mixed_timeline: WrkResult,
+    pub mixed_posts: WrkResult,
     /// Highest RSS sampled (every 100 ms) during both API runs, and at their end.
     pub rss_peak_mb: f64,
     pub rss_end_mb: f64,
@@ -190,6 +195,23 @@ fn print_api(spec: SeedSpec, load: &Load, rows: &[Row]) {
             a.rss_end_mb,
             a.timeline_cpu_us,
             a.post_cpu_us,
+        );
+    }
+    for r in rows {
+        let Some(a) = &r.api else { continue };
+        let (t, p) = (&a.mixed_timeline, &a.mixed_posts);
+        println!(
+            "{}: timeline and posting at once (wrk -c{} and -c{}): timeline {:.0} req/s p99 {:.2} ms, \
+             {:.0} posts/s p99 {:.2} ms, errors {}/{}",
+            r.backend,
+            crate::server::MIXED_READERS,
+            crate::server::MIXED_POSTERS,
+            t.requests_per_s,
+            t.p99_ms,
+            p.requests_per_s,
+            p.p99_ms,
+            t.errors,
+            p.errors,
         );
     }
     for r in rows {

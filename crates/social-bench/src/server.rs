@@ -159,6 +159,10 @@ pub async fn measure(
     result.with_context(|| format!("{label} run (server log: {})", log_path.display()))
 }
 
+/// Connections reading the timeline, and posting, in the run that does both at once.
+pub const MIXED_READERS: u32 = 12;
+pub const MIXED_POSTERS: u32 = 4;
+
 /// The API part: token, then the home timeline, then posting (which changes the data set,
 /// so it comes last), each warmed up and measured with wrk, RSS sampled all along.
 async fn measure_api(
@@ -181,9 +185,9 @@ async fn measure_api(
         "{label}: API token obtained; home timeline {timeline_statuses} statuses, {timeline_bytes} bytes"
     );
     let sampler = RssSampler::start(pid);
-    let timeline = Target::get(timeline_url, bearer.clone());
-    wrk::warm_up(load, &timeline).await?;
-    let (timeline, timeline_cpu_us) = measured(load, &timeline, pid).await?;
+    let timeline_target = Target::get(timeline_url, bearer.clone());
+    wrk::warm_up(load, &timeline_target).await?;
+    let (timeline, timeline_cpu_us) = measured(load, &timeline_target, pid).await?;
     eprintln!(
         "{label}: API timeline {:.0} req/s, p99 {:.2} ms, {} errors",
         timeline.requests_per_s, timeline.p99_ms, timeline.errors
@@ -209,6 +213,35 @@ async fn measure_api(
     if let Some(sample) = &posts.first_error {
         eprintln!("{label}: first refused post: {sample}");
     }
+    // Both at once: readers while the data changes under them.
+    let readers = Load {
+        threads: 1,
+        connections: MIXED_READERS,
+        ..load.clone()
+    };
+    let posters = Load {
+        threads: 1,
+        connections: MIXED_POSTERS,
+        ..load.clone()
+    };
+    let mixed_posting = Target {
+        script_args: vec![
+            format!("{}-mixed", posting.script_args[0]),
+            posting.script_args[1].clone(),
+        ],
+        ..posting.clone()
+    };
+    let (mixed_timeline, mixed_posts) = tokio::try_join!(
+        wrk::run(&readers, &timeline_target),
+        wrk::run(&posters, &mixed_posting)
+    )?;
+    eprintln!(
+        "{label}: at once: timeline {:.0} req/s, p99 {:.2} ms; posting {:.0} posts/s, p99 {:.2} ms",
+        mixed_timeline.requests_per_s,
+        mixed_timeline.p99_ms,
+        mixed_posts.requests_per_s,
+        mixed_posts.p99_ms
+    );
     let rss_end_mb = rss_mb(pid)?;
     let rss_peak_mb = sampler.stop().await.max(rss_end_mb);
     Ok(ApiRun {
@@ -218,6 +251,8 @@ async fn measure_api(
         timeline_statuses,
         posts,
         post_cpu_us,
+        mixed_timeline,
+        mixed_posts,
         rss_peak_mb,
         rss_end_mb,
     })
