@@ -35,6 +35,11 @@ pub(crate) struct FastReader {
 
 /// Unread counts remembered per connection, at most this many accounts.
 const MAX_UNREAD_CACHED: usize = 4096;
+/// Posts in the home pages a connection remembers (a page of 20 is about 30 KB).
+const MAX_PAGE_POSTS_CACHED: usize = 256;
+
+/// A home page: viewer, `max_id`, `min_id`, limit.
+type PageKey = (i64, Option<i64>, Option<i64>, i64);
 
 /// One connection and what it remembers between calls.
 struct Reader {
@@ -45,6 +50,27 @@ struct Reader {
     data_version: i64,
     /// Unread notification counts by account, valid for `data_version`.
     unread: HashMap<i64, i64>,
+    /// Home pages by viewer, `max_id`, `min_id` and limit, valid for `data_version`, and how
+    /// many posts they hold together (at most `MAX_PAGE_POSTS_CACHED`).
+    pages: HashMap<PageKey, Vec<PostView>>,
+    page_posts: usize,
+}
+
+impl Reader {
+    /// Forgets what was remembered if the database changed since (`data_version`).
+    fn current(&mut self) -> rusqlite::Result<()> {
+        let version: i64 = self
+            .conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        if version != self.data_version {
+            self.unread.clear();
+            self.pages.clear();
+            self.page_posts = 0;
+            self.data_version = version;
+        }
+        Ok(())
+    }
 }
 
 /// The SQL of the hot path, built once.
@@ -249,6 +275,8 @@ impl FastReader {
             conn,
             data_version: -1,
             unread: HashMap::new(),
+            pages: HashMap::new(),
+            page_posts: 0,
         })
     }
 
@@ -282,11 +310,37 @@ impl FastReader {
             .clear();
     }
 
-    /// The home timeline, as `ops::sqlite::timelines::home` answers it.
+    /// The home timeline, as `ops::sqlite::timelines::home` answers it; remembered until the
+    /// database changes (any commit anywhere), since apps poll it.
     pub(crate) fn home(&self, viewer: i64, page: &Page) -> StoreResult<Vec<PostView>> {
         let which = usize::from(page.max_id.is_some()) + 2 * usize::from(page.min_id.is_some());
         let limit = i64::from(page.limit.clamp(1, Page::MAX_LIMIT));
+        let key = (viewer, page.max_id, page.min_id, limit);
         self.with(|reader| {
+            reader.current()?;
+            if let Some(views) = reader.pages.get(&key) {
+                return Ok(views.clone());
+            }
+            let views = self.read_home(reader, viewer, page, which, limit)?;
+            if reader.page_posts + views.len() > MAX_PAGE_POSTS_CACHED {
+                reader.pages.clear();
+                reader.page_posts = 0;
+            }
+            reader.page_posts += views.len();
+            reader.pages.insert(key, views.clone());
+            Ok(views)
+        })
+    }
+
+    fn read_home(
+        &self,
+        reader: &mut Reader,
+        viewer: i64,
+        page: &Page,
+        which: usize,
+        limit: i64,
+    ) -> rusqlite::Result<Vec<PostView>> {
+        {
             let mut stmt = reader.conn.prepare_cached(&self.sql.home[which])?;
             let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
                 vec![("$1", &viewer), ("$4", &limit)];
@@ -299,7 +353,7 @@ impl FastReader {
             }
             let rows = stmt.query(&params[..])?;
             rich_views(&reader.conn, rows)
-        })
+        }
     }
 
     /// One post as `viewer` sees it (`ops::timelines::post_view`); NotFound when it does not
@@ -320,14 +374,7 @@ impl FastReader {
     /// for it on every view.
     pub(crate) fn count_unread(&self, account: i64) -> StoreResult<i64> {
         self.with(|reader| {
-            let version: i64 = reader
-                .conn
-                .prepare_cached("PRAGMA data_version")?
-                .query_row([], |r| r.get(0))?;
-            if version != reader.data_version {
-                reader.unread.clear();
-                reader.data_version = version;
-            }
+            reader.current()?;
             if let Some(n) = reader.unread.get(&account) {
                 return Ok(*n);
             }

@@ -217,3 +217,38 @@ async fn postgres_home_pages_kept_in_memory_follow_every_write() {
     pool.close().await;
     db.finish().await;
 }
+
+/// SQLite's home pages remembered per read connection (`fast.rs`) hold only until any
+/// commit by another connection: a write from another process shows on the next read.
+#[tokio::test]
+async fn sqlite_home_pages_show_writes_of_other_processes_at_once() {
+    let db = harness::TestDb::sqlite().await;
+    let store = &db.store;
+    let author = fixtures::alice(store).await;
+    let viewer = fixtures::bob(store).await;
+    store.follow(viewer.id, author.id).await.unwrap();
+    fixtures::post_by(&author).text("first").create(store).await;
+    for _ in 0..3 {
+        let page = store
+            .home_timeline(viewer.id, Page::first(20))
+            .await
+            .unwrap();
+        assert_eq!(page[0].author.display_name, author.display_name);
+    }
+    let outside =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", db.sqlite_path().unwrap().display()))
+            .await
+            .unwrap();
+    sqlx::query("UPDATE accounts SET display_name = 'Renamed outside' WHERE id = $1")
+        .bind(author.id.0)
+        .execute(&outside)
+        .await
+        .unwrap();
+    outside.close().await;
+    let page = store
+        .home_timeline(viewer.id, Page::first(20))
+        .await
+        .unwrap();
+    assert_eq!(page[0].author.display_name, "Renamed outside");
+    db.finish().await;
+}

@@ -73,6 +73,11 @@ impl TestDb {
         Some(format!("{base}/{name}"))
     }
 
+    /// The SQLite database file (None on PostgreSQL), for writes behind the store's back.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join("nested/social.db"))
+    }
+
     pub async fn finish(self) {
         self.store.close().await;
         if let Some(dir) = self.dir {
