@@ -340,20 +340,17 @@ impl FastReader {
         which: usize,
         limit: i64,
     ) -> rusqlite::Result<Vec<PostView>> {
-        {
-            let mut stmt = reader.conn.prepare_cached(&self.sql.home[which])?;
-            let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
-                vec![("$1", &viewer), ("$4", &limit)];
-            // page_sql numbers max_id before min_id, from $2.
-            match (&page.max_id, &page.min_id) {
-                (Some(max), Some(min)) => params.extend([("$2", max as _), ("$3", min as _)]),
-                (Some(max), None) => params.push(("$2", max)),
-                (None, Some(min)) => params.push(("$2", min)),
-                (None, None) => {}
-            }
-            let rows = stmt.query(&params[..])?;
-            rich_views(&reader.conn, rows)
+        let mut stmt = reader.conn.prepare_cached(&self.sql.home[which])?;
+        let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![("$1", &viewer), ("$4", &limit)];
+        // page_sql numbers max_id before min_id, from $2.
+        match (&page.max_id, &page.min_id) {
+            (Some(max), Some(min)) => params.extend([("$2", max as _), ("$3", min as _)]),
+            (Some(max), None) => params.push(("$2", max)),
+            (None, Some(min)) => params.push(("$2", min)),
+            (None, None) => {}
         }
+        let rows = stmt.query(&params[..])?;
+        rich_views(&reader.conn, rows)
     }
 
     /// One post as `viewer` sees it (`ops::timelines::post_view`); NotFound when it does not

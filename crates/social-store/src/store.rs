@@ -682,8 +682,8 @@ impl Store {
         self.inner.pages.put(key, generation, &views, unread);
         Ok((views, unread))
     }
-    /// Home pages served from memory and read from the database since start (PostgreSQL;
-    /// SQLite reads every page).
+    /// PostgreSQL: home pages served from memory and read from the database since start
+    /// (`pages.rs`). SQLite's pages, kept per read connection (`fast.rs`), are not counted.
     pub fn home_page_counts(&self) -> (u64, u64) {
         self.inner.pages.counts()
     }
